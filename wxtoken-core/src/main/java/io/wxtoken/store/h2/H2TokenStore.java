@@ -1,0 +1,158 @@
+package io.wxtoken.store.h2;
+
+import io.wxtoken.token.AccessToken;
+import io.wxtoken.token.AppRecord;
+import io.wxtoken.token.StoreException;
+import io.wxtoken.token.TokenStore;
+import io.wxtoken.token.Verifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.Optional;
+import org.h2.jdbcx.JdbcConnectionPool;
+
+/**
+ * {@link TokenStore} on an H2 database file, {@code DIR/wxtoken.mv.db}.
+ *
+ * <p>Durability: the database runs with {@code WRITE_DELAY=0}, so a commit reaches the file
+ * (the operating system) before {@link #save} returns and survives the process being killed. H2's
+ * file lock keeps a second server from opening the same directory.
+ *
+ * <p>Fencing: {@link #save} updates a row only where the stored generation is lower, in one
+ * statement, so the check and the write cannot be split.
+ *
+ * <p>Thread-safe; connections come from H2's own small pool.
+ */
+public final class H2TokenStore implements TokenStore {
+  static final String FILE_NAME = "wxtoken";
+  private static final int SCHEMA_VERSION = 1;
+
+  private final JdbcConnectionPool pool;
+  private final Path directory;
+
+  private H2TokenStore(JdbcConnectionPool pool, Path directory) {
+    this.pool = pool;
+    this.directory = directory;
+  }
+
+  /**
+   * Opens (creating if needed) the store in {@code directory}.
+   *
+   * @throws StoreException if the directory cannot be used, the file is locked by another process,
+   *     or it was written by an incompatible version
+   */
+  public static H2TokenStore open(Path directory) {
+    Path dir = directory.toAbsolutePath().normalize();
+    try {
+      Files.createDirectories(dir);
+    } catch (java.io.IOException e) {
+      throw new StoreException("cannot create store directory " + dir + ": " + e.getMessage(), e);
+    }
+    String url = "jdbc:h2:file:" + dir.resolve(FILE_NAME)
+        + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+    JdbcConnectionPool pool = JdbcConnectionPool.create(url, "wxtoken", "");
+    pool.setMaxConnections(4);
+    H2TokenStore store = new H2TokenStore(pool, dir);
+    try {
+      store.migrate();
+    } catch (SQLException e) {
+      pool.dispose();
+      String hint = e.getErrorCode() == org.h2.api.ErrorCode.DATABASE_ALREADY_OPEN_1
+          ? " (is another wxtoken server using " + dir + "?)"
+          : "";
+      throw new StoreException("cannot open store in " + dir + hint + ": " + e.getMessage(), e);
+    }
+    return store;
+  }
+
+  /** The directory holding the database file. */
+  public Path directory() {
+    return directory;
+  }
+
+  private void migrate() throws SQLException {
+    try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE IF NOT EXISTS wxtoken_meta ("
+          + "name VARCHAR(64) PRIMARY KEY, val VARCHAR(256) NOT NULL)");
+      s.execute("MERGE INTO wxtoken_meta KEY(name) VALUES ('schema_version', '"
+          + SCHEMA_VERSION + "')");
+      s.execute("CREATE TABLE IF NOT EXISTS app_token ("
+          + "app_id VARCHAR(64) PRIMARY KEY, "
+          + "verifier VARBINARY(64) NOT NULL, "
+          + "access_token VARCHAR(2048) NOT NULL, "
+          + "fetched_at BIGINT NOT NULL, "
+          + "expires_at BIGINT NOT NULL, "
+          + "generation BIGINT NOT NULL, "
+          + "updated_at BIGINT NOT NULL)");
+    }
+  }
+
+  @Override
+  public Optional<AppRecord> load(String appId) {
+    try (Connection c = pool.getConnection();
+        PreparedStatement q = c.prepareStatement("SELECT verifier, access_token, fetched_at,"
+            + " expires_at, generation FROM app_token WHERE app_id = ?")) {
+      q.setString(1, appId);
+      try (ResultSet r = q.executeQuery()) {
+        if (!r.next()) {
+          return Optional.empty();
+        }
+        AccessToken token = new AccessToken(r.getString(2),
+            Instant.ofEpochMilli(r.getLong(3)), Instant.ofEpochMilli(r.getLong(4)));
+        return Optional.of(new AppRecord(appId, Verifier.of(r.getBytes(1)), token, r.getLong(5)));
+      }
+    } catch (SQLException e) {
+      throw new StoreException("cannot read app " + appId + " from the store", e);
+    }
+  }
+
+  @Override
+  public boolean save(AppRecord record) {
+    try (Connection c = pool.getConnection()) {
+      try (PreparedStatement update = c.prepareStatement("UPDATE app_token SET verifier = ?,"
+          + " access_token = ?, fetched_at = ?, expires_at = ?, generation = ?, updated_at = ?"
+          + " WHERE app_id = ? AND generation < ?")) {
+        bind(update, record);
+        update.setString(7, record.appId());
+        update.setLong(8, record.generation());
+        if (update.executeUpdate() == 1) {
+          return true;
+        }
+      }
+      try (PreparedStatement insert = c.prepareStatement("INSERT INTO app_token (verifier,"
+          + " access_token, fetched_at, expires_at, generation, updated_at, app_id)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        bind(insert, record);
+        insert.setString(7, record.appId());
+        insert.executeUpdate();
+        return true;
+      } catch (SQLException e) {
+        if (e.getErrorCode() == org.h2.api.ErrorCode.DUPLICATE_KEY_1) {
+          return false; // the row exists with an equal or newer generation
+        }
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StoreException("cannot write app " + record.appId() + " to the store", e);
+    }
+  }
+
+  private static void bind(PreparedStatement s, AppRecord record) throws SQLException {
+    s.setBytes(1, record.verifier().bytes());
+    s.setString(2, record.token().value());
+    s.setLong(3, record.token().fetchedAt().toEpochMilli());
+    s.setLong(4, record.token().expiresAt().toEpochMilli());
+    s.setLong(5, record.generation());
+    s.setLong(6, System.currentTimeMillis());
+  }
+
+  @Override
+  public void close() {
+    pool.dispose();
+  }
+}

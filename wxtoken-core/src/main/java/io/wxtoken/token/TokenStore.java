@@ -1,0 +1,35 @@
+package io.wxtoken.token;
+
+import java.util.Optional;
+
+/**
+ * Durable storage of {@link AppRecord}s: the contract every store (embedded H2, Redis) keeps.
+ *
+ * <ul>
+ *   <li><b>Durable on return.</b> When {@link #save} returns {@code true} the record survives a
+ *       crash of this process; the engine hands a token out only after that.
+ *   <li><b>Fenced.</b> {@link #save} writes only if the record's generation is higher than the
+ *       stored one, atomically; otherwise it changes nothing and returns {@code false}.
+ *   <li><b>No plaintext secrets.</b> Records hold verifiers, never AppSecrets.
+ *   <li><b>Blocking.</b> Methods may do I/O; the engine calls them off the request threads.
+ * </ul>
+ *
+ * <p>Implementations are thread-safe.
+ */
+public interface TokenStore extends AutoCloseable {
+
+  /** The stored record of the app, if any. */
+  Optional<AppRecord> load(String appId);
+
+  /**
+   * Stores the record if its generation is higher than the stored one.
+   *
+   * @return whether it was written
+   * @throws StoreException if the store cannot be read or written
+   */
+  boolean save(AppRecord record);
+
+  /** Releases the store's resources. */
+  @Override
+  void close();
+}

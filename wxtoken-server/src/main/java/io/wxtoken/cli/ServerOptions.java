@@ -1,0 +1,71 @@
+package io.wxtoken.cli;
+
+import io.wxtoken.http.ExpiresAtFormat;
+import io.wxtoken.server.ServerConfig;
+import io.wxtoken.wechat.TokenApi;
+import java.net.URI;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The server's flags, each defaulting to its environment variable, then to a sensible value. */
+final class ServerOptions {
+  @Option(names = "--host", paramLabel = "ADDR",
+      defaultValue = "${env:WXTOKEN_HOST:-127.0.0.1}",
+      description = "Address to listen on; 0.0.0.0 for all interfaces (env WXTOKEN_HOST, default ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--port", paramLabel = "PORT",
+      defaultValue = "${env:WXTOKEN_PORT:-8080}",
+      description = "Port to listen on (env WXTOKEN_PORT, default ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(names = "--store", paramLabel = "file:DIR",
+      defaultValue = "${env:WXTOKEN_STORE:-file:./data}",
+      description = "Where tokens are kept: file:DIR is the embedded H2 store (env WXTOKEN_STORE, default ${DEFAULT-VALUE}).")
+  String store;
+
+  @Option(names = "--wechat-base-url", paramLabel = "URL",
+      defaultValue = "${env:WXTOKEN_WECHAT_BASE_URL:-https://api.weixin.qq.com}",
+      description = "WeChat API root (env WXTOKEN_WECHAT_BASE_URL, default ${DEFAULT-VALUE}).")
+  String wechatBaseUrl;
+
+  @Option(names = "--token-api", paramLabel = "stable|classic",
+      defaultValue = "${env:WXTOKEN_TOKEN_API:-stable}",
+      description = "WeChat endpoint: stable (/cgi-bin/stable_token) or classic (/cgi-bin/token) (env WXTOKEN_TOKEN_API, default ${DEFAULT-VALUE}).")
+  String tokenApi;
+
+  @Option(names = "--expires-at-format", paramLabel = "number|string",
+      defaultValue = "${env:WXTOKEN_EXPIRES_AT_FORMAT:-number}",
+      description = "JSON type of data.expiresAt (env WXTOKEN_EXPIRES_AT_FORMAT, default ${DEFAULT-VALUE}).")
+  String expiresAtFormat;
+
+  @Option(names = "--wechat-connect-timeout", paramLabel = "DURATION",
+      defaultValue = "${env:WXTOKEN_WECHAT_CONNECT_TIMEOUT:-3s}",
+      description = "Bound on connecting to WeChat (env WXTOKEN_WECHAT_CONNECT_TIMEOUT, default ${DEFAULT-VALUE}).")
+  String connectTimeout;
+
+  @Option(names = "--wechat-read-timeout", paramLabel = "DURATION",
+      defaultValue = "${env:WXTOKEN_WECHAT_READ_TIMEOUT:-5s}",
+      description = "Bound on one WeChat call once connected (env WXTOKEN_WECHAT_READ_TIMEOUT, default ${DEFAULT-VALUE}).")
+  String readTimeout;
+
+  /** Validates every setting and builds the config; the WeChat URL may be overridden (demo). */
+  ServerConfig toConfig(URI wechatOverride, Path storeOverride) {
+    URI wechat = wechatOverride != null ? wechatOverride : Settings.httpUrl("--wechat-base-url", wechatBaseUrl);
+    Path dir = storeOverride != null ? storeOverride : Settings.store("--store", store);
+    ServerConfig base = new ServerConfig(
+        host.trim(),
+        Settings.port("--port", port),
+        dir,
+        wechat,
+        Settings.choice("--token-api", tokenApi, TokenApi::parse),
+        Settings.choice("--expires-at-format", expiresAtFormat, ExpiresAtFormat::parse),
+        Settings.duration("--wechat-connect-timeout", connectTimeout),
+        Settings.duration("--wechat-read-timeout", readTimeout),
+        Runtime.getRuntime().availableProcessors());
+    if (base.host().isEmpty()) {
+      throw new ConfigException(Settings.name("--host") + " must not be empty");
+    }
+    return base;
+  }
+}

@@ -1,0 +1,28 @@
+package io.wxtoken.http;
+
+/**
+ * Every error the API answers with: Authing's {@code statusCode} class and wxtoken's own
+ * {@code apiCode}. The README's error table is this enum; keep them in step.
+ */
+enum ApiError {
+  INVALID_PARAMETER(400, 1001),
+  MALFORMED_BODY(400, 1002),
+  UNSUPPORTED_CONTENT_TYPE(400, 1003),
+  NOT_FOUND(404, 1004),
+  METHOD_NOT_ALLOWED(405, 1005),
+  PAYLOAD_TOO_LARGE(413, 1006),
+  SECRET_MISMATCH(403, 2001),
+  SECRET_REJECTED(403, 2002),
+  THROTTLED(429, 2003),
+  UPSTREAM_UNAVAILABLE(601, 3001),
+  UPSTREAM_ERROR(602, 3002),
+  INTERNAL(500, 5000);
+
+  final int statusCode;
+  final int apiCode;
+
+  ApiError(int statusCode, int apiCode) {
+    this.statusCode = statusCode;
+    this.apiCode = apiCode;
+  }
+}

@@ -1,0 +1,94 @@
+package io.wxtoken.http;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.wxtoken.token.TokenService;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The HTTP server: one Vert.x instance, one {@link HttpServer} per event loop on the same port
+ * (Vert.x spreads connections across them), all answering through one {@link TokenApi}.
+ *
+ * <p>{@link #start} returns once the port is bound; {@link #close} stops accepting and waits for
+ * Vert.x to shut down. Thread-safe.
+ */
+public final class ApiServer implements AutoCloseable {
+  /** A client address may fail the secret check this often per window before getting 429s. */
+  static final int FAILURES_PER_WINDOW = 30;
+  static final Duration FAILURE_WINDOW = Duration.ofMinutes(1);
+
+  private final Vertx vertx;
+  private final int port;
+
+  private ApiServer(Vertx vertx, int port) {
+    this.vertx = vertx;
+    this.port = port;
+  }
+
+  /**
+   * Binds {@code host:port} (port 0 picks a free one) and starts answering.
+   *
+   * @param eventLoops how many event loops, and so servers, to run; usually the core count
+   * @throws IllegalStateException if the port cannot be bound
+   */
+  public static ApiServer start(String host, int port, int eventLoops, TokenService tokens,
+      ExpiresAtFormat expiresAtFormat, Clock clock) {
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
+    TokenApi api = new TokenApi(tokens, new Envelope(expiresAtFormat),
+        new FailureThrottle(FAILURES_PER_WINDOW, FAILURE_WINDOW, 100_000, clock));
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(host)
+        .setTcpNoDelay(true)
+        .setHandle100ContinueAutomatically(true)
+        .setIdleTimeout(120)
+        .setIdleTimeoutUnit(TimeUnit.SECONDS);
+    try {
+      List<HttpServer> servers = new ArrayList<>();
+      int bound = port;
+      for (int i = 0; i < eventLoops; i++) {
+        HttpServer server = vertx.createHttpServer(options.setPort(bound))
+            .requestHandler(api)
+            .invalidRequestHandler(api::invalid);
+        bound = await(server.listen()).actualPort();
+        servers.add(server);
+      }
+      return new ApiServer(vertx, bound);
+    } catch (RuntimeException e) {
+      await(vertx.close());
+      throw new IllegalStateException("cannot listen on " + host + ":" + port + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** The bound port. */
+  public int port() {
+    return port;
+  }
+
+  @Override
+  public void close() {
+    await(vertx.close());
+  }
+
+  private static <T> T await(io.vertx.core.Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause.getMessage(), cause);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("timed out waiting for Vert.x", e);
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package io.wxtoken.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.wxtoken.token.AccessToken;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Renders Authing's response envelope.
+ *
+ * <p>Success: {@code {"statusCode":200,"message":"操作成功","requestId":"…","data":{"accessToken":
+ * "…","expiresAt":…}}}. The {@code data} object depends only on the token, so it is rendered once
+ * per token ({@link #data}) and spliced after the per-request head: the hit path then costs a few
+ * byte copies. Request ids are restricted to JSON-safe characters by {@link RequestIds}.
+ *
+ * <p>Errors: {@code {"statusCode":…,"apiCode":…,"message":"…","requestId":"…"}}.
+ *
+ * <p>Thread-safe (stateless apart from its configuration).
+ */
+final class Envelope {
+  static final String SUCCESS_MESSAGE = "操作成功";
+
+  private static final byte[] SUCCESS_HEAD = ("{\"statusCode\":200,\"message\":\"" + SUCCESS_MESSAGE
+      + "\",\"requestId\":\"").getBytes(StandardCharsets.UTF_8);
+  private static final byte[] DATA_FIELD = "\",\"data\":".getBytes(StandardCharsets.UTF_8);
+
+  private final JsonFactory json = new JsonFactory();
+  private final ExpiresAtFormat expiresAtFormat;
+
+  Envelope(ExpiresAtFormat expiresAtFormat) {
+    this.expiresAtFormat = expiresAtFormat;
+  }
+
+  /** The {@code data} object for a token, closed with the envelope's final brace. */
+  byte[] data(AccessToken token) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeStringField("accessToken", token.value());
+      // Whole seconds, rounded down: never later than the real expiry.
+      long expiresAt = token.expiresAt().getEpochSecond();
+      if (expiresAtFormat == ExpiresAtFormat.STRING) {
+        g.writeStringField("expiresAt", Long.toString(expiresAt));
+      } else {
+        g.writeNumberField("expiresAt", expiresAt);
+      }
+      g.writeEndObject();
+    }, "}");
+  }
+
+  /** A success envelope around pre-rendered {@link #data}. */
+  byte[] success(String requestId, byte[] data) {
+    byte[] id = requestId.getBytes(StandardCharsets.US_ASCII);
+    byte[] out = new byte[SUCCESS_HEAD.length + id.length + DATA_FIELD.length + data.length];
+    int at = 0;
+    System.arraycopy(SUCCESS_HEAD, 0, out, at, SUCCESS_HEAD.length);
+    at += SUCCESS_HEAD.length;
+    System.arraycopy(id, 0, out, at, id.length);
+    at += id.length;
+    System.arraycopy(DATA_FIELD, 0, out, at, DATA_FIELD.length);
+    at += DATA_FIELD.length;
+    System.arraycopy(data, 0, out, at, data.length);
+    return out;
+  }
+
+  /** An error envelope. */
+  byte[] error(ApiError error, String message, String requestId) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeNumberField("statusCode", error.statusCode);
+      g.writeNumberField("apiCode", error.apiCode);
+      g.writeStringField("message", message);
+      g.writeStringField("requestId", requestId);
+      g.writeEndObject();
+    }, "");
+  }
+
+  private interface Body {
+    void writeTo(JsonGenerator g) throws IOException;
+  }
+
+  private byte[] write(Body body, String suffix) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator g = json.createGenerator(out)) {
+      body.writeTo(g);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    out.writeBytes(suffix.getBytes(StandardCharsets.UTF_8));
+    return out.toByteArray();
+  }
+}

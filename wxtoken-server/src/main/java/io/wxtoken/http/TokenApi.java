@@ -1,0 +1,255 @@
+package io.wxtoken.http;
+
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.SocketAddress;
+import io.wxtoken.token.AccessToken;
+import io.wxtoken.token.TokenException;
+import io.wxtoken.token.TokenService;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes and answers every HTTP request: the two Authing token endpoints, {@code /health}, and a
+ * clear envelope for everything else (unknown path, wrong method, oversized or malformed body).
+ *
+ * <p>Runs on Vert.x event loops and never blocks: a token hit is answered inline; a miss is
+ * answered when the engine's future completes, back on the request's event loop.
+ */
+final class TokenApi implements Handler<HttpServerRequest> {
+  static final String TOKEN_PATH = "/api/v3/get-wechat-access-token";
+  static final String TOKEN_INFO_PATH = "/api/v3/get-wechat-access-token-info";
+  static final String HEALTH_PATH = "/health";
+  /** Token requests are under 200 bytes; 16 KiB leaves room for any SDK's extra fields. */
+  static final int MAX_BODY_BYTES = 16 * 1024;
+
+  private static final Logger log = LoggerFactory.getLogger(TokenApi.class);
+  private static final CharSequence JSON_UTF8 = HttpHeaders.createOptimized("application/json; charset=utf-8");
+  private static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("X-Request-Id");
+  private static final byte[] HEALTH_UP = "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8);
+
+  /** A token and its rendered {@code data} object, reused until the app's token changes. */
+  private record Rendered(AccessToken token, byte[] data) {}
+
+  private final TokenService tokens;
+  private final Envelope envelope;
+  private final FailureThrottle throttle;
+  private final ConcurrentMap<String, Rendered> rendered = new ConcurrentHashMap<>();
+
+  TokenApi(TokenService tokens, Envelope envelope, FailureThrottle throttle) {
+    this.tokens = tokens;
+    this.envelope = envelope;
+    this.throttle = throttle;
+  }
+
+  @Override
+  public void handle(HttpServerRequest request) {
+    String requestId = RequestIds.fromHeader(request.getHeader(X_REQUEST_ID));
+    try {
+      route(request, requestId);
+    } catch (RuntimeException e) {
+      internalError(request, requestId, e);
+    }
+  }
+
+  /** Answers requests Netty could not decode (over-long line or headers, bad syntax). */
+  void invalid(HttpServerRequest request) {
+    String requestId = RequestIds.newId();
+    int status = request.decoderResult().cause() instanceof io.netty.handler.codec.TooLongFrameException
+        ? 431 : 400;
+    request.response().putHeader(HttpHeaders.CONNECTION, "close");
+    send(request, status, envelope.error(ApiError.MALFORMED_BODY,
+        "the HTTP request could not be read (request line or headers too long or malformed)",
+        requestId), requestId);
+  }
+
+  private void route(HttpServerRequest request, String requestId) {
+    String path = request.path();
+    if (path.equals(TOKEN_PATH) || path.equals(TOKEN_INFO_PATH)) {
+      if (request.method() != HttpMethod.POST) {
+        request.response().putHeader(HttpHeaders.ALLOW, "POST");
+        fail(request, 405, ApiError.METHOD_NOT_ALLOWED,
+            request.method() + " is not supported on " + path + "; use POST", requestId);
+        return;
+      }
+      readBody(request, requestId);
+    } else if (path.equals(HEALTH_PATH) && request.method() == HttpMethod.GET) {
+      send(request, 200, HEALTH_UP, requestId);
+    } else {
+      fail(request, 404, ApiError.NOT_FOUND,
+          "no such endpoint: " + request.method() + " " + sanitize(path), requestId);
+    }
+  }
+
+  private void readBody(HttpServerRequest request, String requestId) {
+    String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (declared != null && isOver(declared)) {
+      tooLarge(request, requestId);
+      return;
+    }
+    BodyCollector body = new BodyCollector(request, requestId);
+    request.handler(body);
+    request.endHandler(v -> body.end());
+  }
+
+  private static boolean isOver(String contentLength) {
+    try {
+      return Long.parseLong(contentLength.trim()) > MAX_BODY_BYTES;
+    } catch (NumberFormatException e) {
+      return false; // Netty rejects a malformed Content-Length before we see the request
+    }
+  }
+
+  /** Accumulates a request body up to the limit, answering 413 the moment it is exceeded. */
+  private final class BodyCollector implements Handler<Buffer> {
+    private final HttpServerRequest request;
+    private final String requestId;
+    private Buffer body;
+    private boolean overflowed;
+
+    BodyCollector(HttpServerRequest request, String requestId) {
+      this.request = request;
+      this.requestId = requestId;
+    }
+
+    @Override
+    public void handle(Buffer chunk) {
+      if (overflowed) {
+        return;
+      }
+      int have = body == null ? 0 : body.length();
+      if (have + chunk.length() > MAX_BODY_BYTES) {
+        overflowed = true;
+        tooLarge(request, requestId);
+        return;
+      }
+      if (body == null) {
+        body = chunk.copy();
+      } else {
+        body.appendBuffer(chunk);
+      }
+    }
+
+    void end() {
+      if (!overflowed) {
+        try {
+          onBody(request, requestId, body == null ? new byte[0] : body.getBytes());
+        } catch (RuntimeException e) {
+          internalError(request, requestId, e);
+        }
+      }
+    }
+  }
+
+  private void tooLarge(HttpServerRequest request, String requestId) {
+    // The rest of the body is not read: close the connection once the answer is out.
+    request.response().putHeader(HttpHeaders.CONNECTION, "close");
+    fail(request, 200, ApiError.PAYLOAD_TOO_LARGE,
+        "request body is larger than " + MAX_BODY_BYTES + " bytes", requestId);
+  }
+
+  private void onBody(HttpServerRequest request, String requestId, byte[] body) {
+    String address = address(request);
+    if (throttle.isBlocked(address)) {
+      fail(request, 200, ApiError.THROTTLED,
+          "too many failed appSecret checks from this address; retry in a minute", requestId);
+      return;
+    }
+    TokenRequest parsed;
+    try {
+      parsed = TokenRequest.parse(request.getHeader(HttpHeaders.CONTENT_TYPE), body);
+    } catch (ApiException e) {
+      fail(request, 200, e.error, e.getMessage(), requestId);
+      return;
+    }
+    CompletableFuture<AccessToken> token = tokens.get(parsed.appId(), parsed.appSecret());
+    Context context = Vertx.currentContext();
+    token.whenComplete((issued, failure) -> {
+      if (Vertx.currentContext() == context) {
+        answer(request, requestId, address, parsed.appId(), issued, failure);
+      } else {
+        context.runOnContext(v -> answer(request, requestId, address, parsed.appId(), issued, failure));
+      }
+    });
+  }
+
+  private void answer(HttpServerRequest request, String requestId, String address, String appId,
+      AccessToken token, Throwable failure) {
+    if (failure == null) {
+      Rendered current = rendered.get(appId);
+      if (current == null || current.token() != token) {
+        current = new Rendered(token, envelope.data(token));
+        rendered.put(appId, current);
+      }
+      send(request, 200, envelope.success(requestId, current.data()), requestId);
+      return;
+    }
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    if (!(cause instanceof TokenException error)) {
+      internalError(request, requestId, cause);
+      return;
+    }
+    switch (error.reason()) {
+      case SECRET_MISMATCH -> {
+        throttle.recordFailure(address);
+        fail(request, 200, ApiError.SECRET_MISMATCH, error.getMessage(), requestId);
+      }
+      case SECRET_REJECTED -> {
+        throttle.recordFailure(address);
+        fail(request, 200, ApiError.SECRET_REJECTED, error.getMessage(), requestId);
+      }
+      case UPSTREAM_UNAVAILABLE -> fail(request, 200, ApiError.UPSTREAM_UNAVAILABLE,
+          "cannot get a token from WeChat: " + error.getMessage(), requestId);
+      case UPSTREAM_ERROR -> fail(request, 200, ApiError.UPSTREAM_ERROR, error.getMessage(), requestId);
+    }
+  }
+
+  private void internalError(HttpServerRequest request, String requestId, Throwable e) {
+    log.error("internal error answering request {}", requestId, e);
+    if (!request.response().ended()) {
+      fail(request, 200, ApiError.INTERNAL, "internal error (requestId " + requestId + ")", requestId);
+    }
+  }
+
+  private void fail(HttpServerRequest request, int httpStatus, ApiError error, String message,
+      String requestId) {
+    send(request, httpStatus, envelope.error(error, message, requestId), requestId);
+  }
+
+  private static void send(HttpServerRequest request, int httpStatus, byte[] body, String requestId) {
+    HttpServerResponse response = request.response();
+    if (response.ended()) {
+      return;
+    }
+    response.setStatusCode(httpStatus)
+        .putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8)
+        .putHeader(X_REQUEST_ID, requestId);
+    if ("close".equals(response.headers().get(HttpHeaders.CONNECTION))) {
+      response.end(Buffer.buffer(body)).onComplete(done -> request.connection().close());
+    } else {
+      response.end(Buffer.buffer(body));
+    }
+  }
+
+  private static String address(HttpServerRequest request) {
+    SocketAddress remote = request.remoteAddress();
+    return remote == null || remote.hostAddress() == null ? "unknown" : remote.hostAddress();
+  }
+
+  private static String sanitize(String path) {
+    String cut = path.length() > 100 ? path.substring(0, 100) + "…" : path;
+    return cut.replaceAll("[^\\x20-\\x7e]", "?");
+  }
+}

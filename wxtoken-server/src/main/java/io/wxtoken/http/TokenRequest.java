@@ -1,0 +1,157 @@
+package io.wxtoken.http;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The body of a token request, {@code {"appId": "...", "appSecret": "..."}}, parsed from JSON or
+ * from {@code application/x-www-form-urlencoded} (which one Authing SDK sends) and validated.
+ *
+ * <p>Bounds: appId 1–64 characters of {@code [A-Za-z0-9_-]} (WeChat AppIds are {@code wx} + 16 hex
+ * digits); appSecret 1–128 visible ASCII characters (WeChat's are 32 hex digits). Unknown fields
+ * are ignored, as Authing's SDKs may add some. Messages name the field and never echo the secret.
+ *
+ * @param appId WeChat AppId
+ * @param appSecret WeChat AppSecret; {@link #toString()} never prints it
+ */
+record TokenRequest(String appId, String appSecret) {
+  static final int MAX_APP_ID = 64;
+  static final int MAX_APP_SECRET = 128;
+
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+      .build();
+
+  @Override
+  public String toString() {
+    return "TokenRequest[appId=" + appId + ", appSecret=<redacted>]";
+  }
+
+  /**
+   * Parses and validates a request body.
+   *
+   * @param contentType the request's Content-Type header, or null (treated as JSON)
+   * @throws ApiException with a 400-class error naming what is wrong
+   */
+  static TokenRequest parse(String contentType, byte[] body) {
+    String mediaType = mediaType(contentType);
+    if (body.length == 0) {
+      throw new ApiException(ApiError.MALFORMED_BODY,
+          "request body is empty; expected {\"appId\": \"...\", \"appSecret\": \"...\"}");
+    }
+    if (mediaType.isEmpty() || mediaType.equals("application/json") || mediaType.endsWith("+json")) {
+      return fromJson(body);
+    }
+    if (mediaType.equals("application/x-www-form-urlencoded")) {
+      return fromForm(body);
+    }
+    throw new ApiException(ApiError.UNSUPPORTED_CONTENT_TYPE, "unsupported Content-Type '"
+        + printable(mediaType) + "'; use application/json or application/x-www-form-urlencoded");
+  }
+
+  private static String mediaType(String contentType) {
+    if (contentType == null) {
+      return "";
+    }
+    int semicolon = contentType.indexOf(';');
+    String type = semicolon < 0 ? contentType : contentType.substring(0, semicolon);
+    return type.trim().toLowerCase(Locale.ROOT);
+  }
+
+  private static TokenRequest fromJson(byte[] body) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(body);
+    } catch (JsonProcessingException e) {
+      String detail = e.getOriginalMessage();
+      throw new ApiException(ApiError.MALFORMED_BODY, "request body is not valid JSON"
+          + (detail != null && detail.startsWith("Duplicate field") ? ": " + detail : ""));
+    } catch (IOException e) {
+      throw new ApiException(ApiError.MALFORMED_BODY, "request body is not valid JSON");
+    }
+    if (root == null || !root.isObject()) {
+      throw new ApiException(ApiError.MALFORMED_BODY, "request body must be a JSON object");
+    }
+    return validated(jsonField(root, "appId"), jsonField(root, "appSecret"));
+  }
+
+  private static String jsonField(JsonNode root, String name) {
+    JsonNode value = root.get(name);
+    if (value == null || value.isNull()) {
+      throw new ApiException(ApiError.INVALID_PARAMETER, name + " is required");
+    }
+    if (!value.isTextual()) {
+      throw new ApiException(ApiError.INVALID_PARAMETER, name + " must be a string");
+    }
+    return value.textValue();
+  }
+
+  private static TokenRequest fromForm(byte[] body) {
+    Map<String, List<String>> params;
+    try {
+      params = new QueryStringDecoder(new String(body, StandardCharsets.UTF_8),
+          StandardCharsets.UTF_8, false).parameters();
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(ApiError.MALFORMED_BODY, "request body is not valid form data");
+    }
+    return validated(formField(params, "appId"), formField(params, "appSecret"));
+  }
+
+  private static String formField(Map<String, List<String>> params, String name) {
+    List<String> values = params.get(name);
+    if (values == null || values.isEmpty()) {
+      throw new ApiException(ApiError.INVALID_PARAMETER, name + " is required");
+    }
+    if (values.size() > 1) {
+      throw new ApiException(ApiError.INVALID_PARAMETER, name + " is given more than once");
+    }
+    return values.get(0);
+  }
+
+  private static TokenRequest validated(String appId, String appSecret) {
+    if (appId.isEmpty()) {
+      throw new ApiException(ApiError.INVALID_PARAMETER, "appId must not be empty");
+    }
+    if (appId.length() > MAX_APP_ID) {
+      throw new ApiException(ApiError.INVALID_PARAMETER,
+          "appId must be at most " + MAX_APP_ID + " characters");
+    }
+    for (int i = 0; i < appId.length(); i++) {
+      char c = appId.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '_' || c == '-')) {
+        throw new ApiException(ApiError.INVALID_PARAMETER,
+            "appId may contain only letters, digits, '_' and '-'");
+      }
+    }
+    if (appSecret.isEmpty()) {
+      throw new ApiException(ApiError.INVALID_PARAMETER, "appSecret must not be empty");
+    }
+    if (appSecret.length() > MAX_APP_SECRET) {
+      throw new ApiException(ApiError.INVALID_PARAMETER,
+          "appSecret must be at most " + MAX_APP_SECRET + " characters");
+    }
+    for (int i = 0; i < appSecret.length(); i++) {
+      char c = appSecret.charAt(i);
+      if (c < 0x21 || c > 0x7e) {
+        throw new ApiException(ApiError.INVALID_PARAMETER,
+            "appSecret may contain only visible ASCII characters");
+      }
+    }
+    return new TokenRequest(appId, appSecret);
+  }
+
+  private static String printable(String s) {
+    String cut = s.length() > 64 ? s.substring(0, 64) + "…" : s;
+    return cut.replaceAll("[^\\x20-\\x7e]", "?").replace("'", "?");
+  }
+}

@@ -1,0 +1,165 @@
+package io.wxtoken.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The three WeChat endpoints over HTTP: counting, fault injection, parsing, then
+ * {@link TokenService}. Thread-safe: holds only thread-safe collaborators.
+ */
+final class ApiEndpoints {
+
+  static final String TOKEN_PATH = "/cgi-bin/token";
+  static final String STABLE_TOKEN_PATH = "/cgi-bin/stable_token";
+  static final String CALLBACK_IP_PATH = "/cgi-bin/getcallbackip";
+
+  private static final byte[] UNAVAILABLE_PAGE = ("<html><head><title>503 Service Unavailable</title></head>"
+      + "<body><h1>503 Service Unavailable</h1></body></html>").getBytes(StandardCharsets.UTF_8);
+  // Looks like the start of a token answer whose connection was cut: not parseable JSON.
+  private static final byte[] TRUNCATED_BODY =
+      "{\"access_token\":\"86_Tz9mQ1vX-4sLr".getBytes(StandardCharsets.UTF_8);
+
+  private final TokenService service;
+  private final Faults faults;
+  private final CallCounters counters;
+  private final Exchanges http;
+
+  ApiEndpoints(TokenService service, Faults faults, CallCounters counters, Exchanges http) {
+    this.service = service;
+    this.faults = faults;
+    this.counters = counters;
+    this.http = http;
+  }
+
+  void token(HttpExchange exchange) throws IOException {
+    Map<String, String> params = Exchanges.query(exchange);
+    String appId = params.get("appid");
+    count(WeChatSimulator.Endpoint.TOKEN, appId);
+    if (injectFault(exchange)) {
+      return;
+    }
+    http.sendReply(exchange, service.classicToken(
+        appId, params.get("secret"), params.get("grant_type"), Exchanges.callerIp(exchange)));
+  }
+
+  void stableToken(HttpExchange exchange) throws IOException {
+    byte[] body = Exchanges.readBody(exchange);
+    JsonNode json = parseObject(body);
+    String appId = json == null ? null : text(json, "appid");
+    count(WeChatSimulator.Endpoint.STABLE_TOKEN, appId);
+    if (injectFault(exchange)) {
+      return;
+    }
+    if (!"POST".equals(exchange.getRequestMethod())) {
+      http.sendError(exchange, 200, WeChatError.REQUIRE_POST);
+      return;
+    }
+    if (json == null) {
+      http.sendError(exchange, 200, WeChatError.DATA_FORMAT);
+      return;
+    }
+    boolean force = json.path("force_refresh").asBoolean(false);
+    http.sendReply(exchange, service.stableToken(
+        appId, text(json, "secret"), text(json, "grant_type"), force, Exchanges.callerIp(exchange)));
+  }
+
+  void callbackIp(HttpExchange exchange) throws IOException {
+    String accessToken = Exchanges.query(exchange).get("access_token");
+    counters.record(WeChatSimulator.Endpoint.CALLBACK_IP);
+    IssuedToken issued = service.findToken(accessToken);
+    if (issued != null) {
+      AppAccount account = service.find(issued.appId());
+      if (account != null) {
+        account.recordCall(WeChatSimulator.Endpoint.CALLBACK_IP);
+      }
+    }
+    WeChatError error = service.checkToken(accessToken);
+    if (error != null) {
+      http.sendError(exchange, 200, error);
+      return;
+    }
+    ObjectNode ok = http.object();
+    ok.putArray("ip_list").add("127.0.0.1");
+    http.sendJson(exchange, 200, ok);
+  }
+
+  private void count(WeChatSimulator.Endpoint endpoint, String appId) {
+    counters.record(endpoint);
+    AppAccount account = service.find(appId);
+    if (account != null) {
+      account.recordCall(endpoint);
+    }
+  }
+
+  /** @return whether a fault answered (or dropped) the call */
+  private boolean injectFault(HttpExchange exchange) throws IOException {
+    FaultDecision decision = faults.decide();
+    if (decision.kind() == FaultDecision.Kind.FAIL_NEXT) {
+      http.sendError(exchange, 200, decision.error());
+      return true;
+    }
+    if (!sleep(decision.latency())) {
+      return true; // Shutting down: the exchange is closed by the caller.
+    }
+    switch (decision.kind()) {
+      case TIMEOUT -> {
+        // Hang, then let the caller close the exchange without an answer: the connection drops.
+        sleep(decision.hang());
+        return true;
+      }
+      case SERVER_ERROR -> {
+        Exchanges.send(exchange, 503, "text/html; charset=utf-8", UNAVAILABLE_PAGE);
+        return true;
+      }
+      case MALFORMED -> {
+        Exchanges.send(exchange, 200, Exchanges.JSON_TYPE, TRUNCATED_BODY);
+        return true;
+      }
+      case SYSTEM_ERROR -> {
+        http.sendError(exchange, 200, WeChatError.SYSTEM_ERROR);
+        return true;
+      }
+      default -> {
+        return false;
+      }
+    }
+  }
+
+  /** @return {@code false} if interrupted (the simulator is closing) */
+  private static boolean sleep(Duration d) {
+    if (d.isZero()) {
+      return true;
+    }
+    try {
+      TimeUnit.NANOSECONDS.sleep(d.toNanos());
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** @return the body as a JSON object, or {@code null} if absent, too large or not an object */
+  private JsonNode parseObject(byte[] body) {
+    if (body == null || body.length == 0) {
+      return null;
+    }
+    try {
+      JsonNode node = http.mapper().readTree(body);
+      return node != null && node.isObject() ? node : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static String text(JsonNode json, String field) {
+    JsonNode value = json.get(field);
+    return value == null || !value.isValueNode() || value.isNull() ? null : value.asText();
+  }
+}

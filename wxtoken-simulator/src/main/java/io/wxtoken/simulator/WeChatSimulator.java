@@ -1,0 +1,397 @@
+package io.wxtoken.simulator;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running WeChat access-token API simulator on a loopback HTTP port, faithful to WeChat's
+ * documented rules: classic {@code /cgi-bin/token} (a new token per call, the previous one valid
+ * for the overlap), {@code /cgi-bin/stable_token} (a separate chain; normal and force-refresh
+ * modes with their limits), per-app daily quotas counted in Beijing days, the error codes of the
+ * research notes, and {@code getcallbackip} as the validity probe.
+ *
+ * <p>Typical test use:
+ * <pre>{@code
+ * ManualClock clock = ManualClock.startingAt("2026-01-01T00:00:00Z");
+ * try (WeChatSimulator wechat = WeChatSimulator.builder().clock(clock).app("wx1", "s3cret").start()) {
+ *     URI base = wechat.baseUrl();   // point the code under test here
+ *     clock.advance(Duration.ofHours(2));
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: all methods may be called while requests are being served; per-app state is
+ * guarded per app. Instances hold no static mutable state, so many may run side by side.
+ */
+public final class WeChatSimulator implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WeChatSimulator.class);
+
+  /** The WeChat endpoints whose calls are counted. */
+  public enum Endpoint {
+    /** {@code GET /cgi-bin/token}. */
+    TOKEN,
+    /** {@code POST /cgi-bin/stable_token}. */
+    STABLE_TOKEN,
+    /** {@code GET /cgi-bin/getcallbackip}. */
+    CALLBACK_IP
+  }
+
+  private final HttpServer server;
+  private final ExecutorService executor;
+  private final TokenService service;
+  private final Faults faults;
+  private final CallCounters counters;
+  private final URI baseUrl;
+
+  private WeChatSimulator(HttpServer server, ExecutorService executor, TokenService service,
+              Faults faults, CallCounters counters) {
+    this.server = server;
+    this.executor = executor;
+    this.service = service;
+    this.faults = faults;
+    this.counters = counters;
+    InetSocketAddress bound = server.getAddress();
+    InetAddress address = bound.getAddress();
+    String host = address instanceof Inet6Address
+        ? "[" + stripScope(address.getHostAddress()) + "]"
+        : address.getHostAddress();
+    this.baseUrl = URI.create("http://" + host + ":" + bound.getPort());
+  }
+
+  /** @return a builder with WeChat's defaults and no apps */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** @return the base URL, e.g. {@code http://127.0.0.1:40123}, without a trailing slash */
+  public URI baseUrl() {
+    return baseUrl;
+  }
+
+  /** @return the bound port */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /**
+   * Registers an app, or changes its secret (rotation: the old secret stops working, tokens
+   * already issued stay valid).
+   *
+   * @param appId the app id
+   * @param secret the AppSecret
+   */
+  public void registerApp(String appId, String secret) {
+    service.register(appId, secret);
+  }
+
+  /**
+   * Freezes or unfreezes an app's AppSecret; while frozen both token endpoints answer 40243.
+   *
+   * @param appId a registered app id
+   * @param frozen whether the secret is frozen
+   * @throws IllegalArgumentException if the app is not registered
+   */
+  public void freezeSecret(String appId, boolean frozen) {
+    service.require(appId).freeze(frozen);
+  }
+
+  /**
+   * Puts the caller outside or back inside an app's IP whitelist; while blocked both token
+   * endpoints answer 40164.
+   *
+   * @param appId a registered app id
+   * @param blocked whether calls are refused
+   * @throws IllegalArgumentException if the app is not registered
+   */
+  public void blockIp(String appId, boolean blocked) {
+    service.require(appId).blockIp(blocked);
+  }
+
+  /** @return the live fault-injection settings of the two token endpoints */
+  public Faults faults() {
+    return faults;
+  }
+
+  /**
+   * @param e an endpoint
+   * @return calls received on it, including failed and faulted ones
+   */
+  public long calls(Endpoint e) {
+    return counters.get(Objects.requireNonNull(e, "e"));
+  }
+
+  /**
+   * @param e an endpoint
+   * @param appId an app id (for {@link Endpoint#CALLBACK_IP}: the app the token belongs to)
+   * @return calls received on it for a registered app, including failed and faulted ones; 0 for
+   *     unregistered apps
+   */
+  public long calls(Endpoint e, String appId) {
+    Objects.requireNonNull(e, "e");
+    AppAccount account = service.find(appId);
+    return account == null ? 0 : account.calls(e);
+  }
+
+  /**
+   * @param appId an app id
+   * @return new tokens minted for the app, classic and stable together (0 if unregistered)
+   */
+  public long tokensIssued(String appId) {
+    AppAccount account = service.find(appId);
+    return account == null ? 0 : account.issued();
+  }
+
+  /**
+   * @param accessToken a token
+   * @return whether it is valid now, by the same check as {@code getcallbackip}
+   */
+  public boolean isValid(String accessToken) {
+    return service.checkToken(accessToken) == null;
+  }
+
+  /** Zeroes the call and issued-token counters. WeChat's own quota counters are not touched. */
+  public void resetCounters() {
+    counters.reset();
+    service.accounts().forEach(AppAccount::resetCounters);
+  }
+
+  /** Stops the server at once and ends its threads, including requests hanging in a fault. */
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+    try {
+      if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+        LOG.warn("WeChat simulator threads did not stop within 5 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "WeChatSimulator[" + baseUrl + "]";
+  }
+
+  private static String stripScope(String ipv6) {
+    int percent = ipv6.indexOf('%');
+    return percent < 0 ? ipv6 : ipv6.substring(0, percent);
+  }
+
+  /**
+   * Configures and starts a {@link WeChatSimulator}. Defaults follow WeChat: 7200 s tokens,
+   * 300 s overlap, 2000 classic calls a day, 500,000 stable calls a day and 10,000 a minute,
+   * 20 forced refreshes a day at least 30 s apart. Not thread-safe: configure from one thread.
+   */
+  public static final class Builder {
+
+    private Clock clock = Clock.systemUTC();
+    private String host = "127.0.0.1";
+    private int port;
+    private Duration tokenLifetime = Duration.ofSeconds(7200);
+    private Duration overlap = Duration.ofSeconds(300);
+    private int dailyTokenQuota = 2000;
+    private int stableDailyQuota = 500_000;
+    private int stableMinuteQuota = 10_000;
+    private int forceRefreshDailyLimit = 20;
+    private Duration forceRefreshMinInterval = Duration.ofSeconds(30);
+    private long seed = 20_260_101L;
+    private final Map<String, String> apps = new LinkedHashMap<>();
+
+    private Builder() {
+    }
+
+    /**
+     * @param clock the source of all protocol time (default {@link Clock#systemUTC()})
+     * @return this
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * @param host a loopback address or name to bind (default {@code 127.0.0.1})
+     * @return this
+     * @throws IllegalArgumentException if it is not a loopback address: the simulator hands
+     *     out tokens for known secrets and must never be reachable from elsewhere
+     */
+    public Builder host(String host) {
+      Objects.requireNonNull(host, "host");
+      try {
+        if (!InetAddress.getByName(host).isLoopbackAddress()) {
+          throw new IllegalArgumentException("the simulator binds to loopback only, not " + host);
+        }
+      } catch (UnknownHostException e) {
+        throw new IllegalArgumentException("unknown host " + host, e);
+      }
+      this.host = host;
+      return this;
+    }
+
+    /**
+     * @param port the port to bind, 0 for an ephemeral one (default)
+     * @return this
+     */
+    public Builder port(int port) {
+      if (port < 0 || port > 65_535) {
+        throw new IllegalArgumentException("port out of range: " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * @param d lifetime of a new token and its {@code expires_in} (default 7200 s)
+     * @return this
+     */
+    public Builder tokenLifetime(Duration d) {
+      this.tokenLifetime = Objects.requireNonNull(d, "d");
+      return this;
+    }
+
+    /**
+     * @param d how long a replaced token stays valid, and how early a stable token is
+     *     renewed (default 300 s; must be shorter than the token lifetime)
+     * @return this
+     */
+    public Builder overlap(Duration d) {
+      this.overlap = Objects.requireNonNull(d, "d");
+      return this;
+    }
+
+    /**
+     * @param n {@code /cgi-bin/token} calls per app per Beijing day (default 2000)
+     * @return this
+     */
+    public Builder dailyTokenQuota(int n) {
+      this.dailyTokenQuota = n;
+      return this;
+    }
+
+    /**
+     * @param n {@code /cgi-bin/stable_token} calls per app per Beijing day (default 500,000)
+     * @return this
+     */
+    public Builder stableDailyQuota(int n) {
+      this.stableDailyQuota = n;
+      return this;
+    }
+
+    /**
+     * @param n {@code /cgi-bin/stable_token} calls per app per clock minute (default 10,000)
+     * @return this
+     */
+    public Builder stableMinuteQuota(int n) {
+      this.stableMinuteQuota = n;
+      return this;
+    }
+
+    /**
+     * @param n forced stable refreshes per app per Beijing day (default 20)
+     * @return this
+     */
+    public Builder forceRefreshDailyLimit(int n) {
+      this.forceRefreshDailyLimit = n;
+      return this;
+    }
+
+    /**
+     * @param d minimum spacing of forced stable refreshes (default 30 s)
+     * @return this
+     */
+    public Builder forceRefreshMinInterval(Duration d) {
+      this.forceRefreshMinInterval = Objects.requireNonNull(d, "d");
+      return this;
+    }
+
+    /**
+     * Registers an app at start; repeatable (a repeated id keeps the last secret).
+     *
+     * @param appId the app id
+     * @param secret the AppSecret
+     * @return this
+     */
+    public Builder app(String appId, String secret) {
+      apps.put(Objects.requireNonNull(appId, "appId"), Objects.requireNonNull(secret, "secret"));
+      return this;
+    }
+
+    /**
+     * @param seed seed of the fault-injection random source (default fixed)
+     * @return this
+     */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /**
+     * Binds and starts the simulator.
+     *
+     * @return the running simulator; close it when done
+     * @throws UncheckedIOException if the address cannot be bound
+     * @throws IllegalArgumentException if the settings are inconsistent
+     */
+    public WeChatSimulator start() {
+      SimulatorSettings settings = new SimulatorSettings(tokenLifetime, overlap, dailyTokenQuota,
+          stableDailyQuota, stableMinuteQuota, forceRefreshDailyLimit, forceRefreshMinInterval);
+      TokenService service = new TokenService(clock, settings);
+      apps.forEach(service::register);
+      Faults faults = new Faults(seed);
+      CallCounters counters = new CallCounters();
+      Exchanges http = new Exchanges(new ObjectMapper());
+      Router router = new Router(new ApiEndpoints(service, faults, counters, http),
+          new ControlEndpoints(service, faults, counters, http), http);
+
+      // Without TCP_NODELAY small answers wait on Nagle + delayed ACK (~40 ms each).
+      // The JDK reads this once, when the first server starts; respect an explicit setting.
+      if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+      }
+      HttpServer server;
+      try {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 1024);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot bind WeChat simulator to " + host + ":" + port, e);
+      }
+      ExecutorService executor = Executors.newCachedThreadPool(daemonThreads());
+      server.setExecutor(executor);
+      server.createContext("/", router);
+      server.start();
+      WeChatSimulator simulator = new WeChatSimulator(server, executor, service, faults, counters);
+      LOG.info("WeChat simulator listening on {} with {} registered app(s)",
+          simulator.baseUrl(), service.appCount());
+      return simulator;
+    }
+
+    private static ThreadFactory daemonThreads() {
+      AtomicInteger next = new AtomicInteger(1);
+      return task -> {
+        Thread thread = new Thread(task, "wechat-sim-" + next.getAndIncrement());
+        thread.setDaemon(true);
+        return thread;
+      };
+    }
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * An embeddable, faithful simulator of WeChat's access-token API, for tests, demos and load runs.
+ *
+ * <p>{@link io.wxtoken.simulator.WeChatSimulator} serves, over real HTTP on a loopback address:
+ * <ul>
+ *   <li>{@code GET /cgi-bin/token}: the classic endpoint; every call mints a new token and the
+ *       previous one survives only for the overlap (5 min by default);</li>
+ *   <li>{@code POST /cgi-bin/stable_token}: the stable endpoint, a separate token chain with
+ *       normal and {@code force_refresh} modes and their limits;</li>
+ *   <li>{@code GET /cgi-bin/getcallbackip}: used as the "is this token valid?" probe
+ *       (42001 expired, 40001 replaced or unknown);</li>
+ *   <li>{@code /sim/*}: control endpoints for out-of-process users.</li>
+ * </ul>
+ *
+ * <p>All protocol time (expiry, overlap, quota days in Beijing time, the 30 s force-refresh spacing)
+ * comes from an injected {@link java.time.Clock}, typically a {@link io.wxtoken.simulator.ManualClock};
+ * only injected latency and hang faults sleep in real time. {@link io.wxtoken.simulator.Faults} adds
+ * reproducible (seeded) failures to the two token endpoints.
+ */
+package io.wxtoken.simulator;
