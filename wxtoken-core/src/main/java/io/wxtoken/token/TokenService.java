@@ -48,6 +48,11 @@ import org.slf4j.LoggerFactory;
 public final class TokenService {
   private static final Logger log = LoggerFactory.getLogger(TokenService.class);
 
+  /** WeChat errcodes that are a verdict on the app or its secret: 40002 grant_type, 40013 appid,
+   * 40164 IP whitelist, 40243 frozen secret, 41002/41004 missing appid/secret. */
+  private static final java.util.Set<Integer> CREDENTIAL_ERRCODES =
+      java.util.Set.of(40002, 40013, 40164, 40243, 41002, 41004);
+
   /** How often a request re-examines an app after waiting on another secret's flight. */
   private static final int MAX_ATTEMPTS = 3;
 
@@ -314,25 +319,35 @@ public final class TokenService {
     TokenException error = translate(appId, cause);
     Cached cached = apps.get(appId);
     boolean verified = cached != null && cached.record().verifier().matches(flight.verifier);
-    switch (error.reason()) {
-      case SECRET_MISMATCH -> { } // nothing was asked upstream
-      case SECRET_REJECTED -> {
-        rejected.put(new Credential(appId, flight.verifier), error);
-        if (verified) {
-          failures.put(appId, error); // the secret was reset in WeChat: stop asking every request
-        }
+    if (error.reason() != Reason.SECRET_MISMATCH) { // SECRET_MISMATCH: nothing was asked upstream
+      // The holdoff replays a failure to everyone who would start the same flight; a verdict on
+      // one secret is kept for that secret alone (below), not shown to other callers.
+      if (verified || (cached == null && !isVerdictOnCredential(error))) {
+        failures.put(appId, error);
       }
-      case UPSTREAM_ERROR, UPSTREAM_UNAVAILABLE -> {
-        if (verified || cached == null) {
-          failures.put(appId, error);
-        }
-        if (!verified) {
+      if (!verified) {
+        if (isVerdictOnCredential(error)) {
           rejected.put(new Credential(appId, flight.verifier), error);
+        } else {
+          // A blip is no verdict on the secret: allow the next check after the holdoff, not in a
+          // minute, so an app whose first request met a WeChat hiccup is not locked out.
+          Instant retryAt = clock.instant().plus(options.failureHoldoff());
+          secretChecks.asMap().computeIfPresent(appId,
+              (id, last) -> retryAt.minus(options.secretCheckInterval()));
         }
-        log.warn("app {}: token fetch failed: {}", appId, error.getMessage());
       }
+      log.warn("app {}: token fetch failed: {}", appId, error.getMessage());
     }
     flight.result.completeExceptionally(error);
+  }
+
+  /**
+   * Whether WeChat's answer says this (appId, secret) pair cannot work (wrong secret, unknown appid,
+   * frozen secret, caller IP not whitelisted), rather than that WeChat had a bad moment.
+   */
+  private static boolean isVerdictOnCredential(TokenException error) {
+    return error.reason() == Reason.SECRET_REJECTED
+        || (error.reason() == Reason.UPSTREAM_ERROR && CREDENTIAL_ERRCODES.contains(error.errcode()));
   }
 
   private static TokenException translate(String appId, Throwable cause) {

@@ -7,6 +7,9 @@ import io.vertx.core.http.HttpServerOptions;
 import io.wxtoken.token.TokenService;
 import java.time.Clock;
 import java.time.Duration;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -47,24 +50,43 @@ public final class ApiServer implements AutoCloseable {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(host)
         .setTcpNoDelay(true)
+        // HTTP/1.1 only: an h2c upgrade multiplexes a client onto one connection whose stream
+        // limit the JDK's HttpClient reports as an error instead of queueing.
+        .setHttp2ClearTextEnabled(false)
         .setHandle100ContinueAutomatically(true)
         .setIdleTimeout(120)
         .setIdleTimeoutUnit(TimeUnit.SECONDS);
-    try {
-      List<HttpServer> servers = new ArrayList<>();
-      int bound = port;
-      for (int i = 0; i < eventLoops; i++) {
-        HttpServer server = vertx.createHttpServer(options.setPort(bound))
-            .requestHandler(api)
-            .invalidRequestHandler(api::invalid);
-        bound = await(server.listen()).actualPort();
-        servers.add(server);
+    // Vert.x shares a port between servers only when it is the same concrete port, so a request
+    // for "any free port" is resolved first; losing that port to a race is retried a few times.
+    for (int attempt = 1; ; attempt++) {
+      int target = port == 0 ? freePort(host) : port;
+      List<HttpServer> bound = new ArrayList<>();
+      try {
+        for (int i = 0; i < eventLoops; i++) {
+          HttpServer server = vertx.createHttpServer(new HttpServerOptions(options).setPort(target))
+              .requestHandler(api)
+              .invalidRequestHandler(api::invalid);
+          await(server.listen());
+          bound.add(server);
+        }
+        return new ApiServer(vertx, target);
+      } catch (RuntimeException e) {
+        bound.forEach(server -> await(server.close()));
+        if (port == 0 && attempt < 5) {
+          continue;
+        }
+        await(vertx.close());
+        throw new IllegalStateException("cannot listen on " + host + ":" + port + ": "
+            + e.getMessage(), e);
       }
-      return new ApiServer(vertx, bound);
-    } catch (RuntimeException e) {
-      await(vertx.close());
-      throw new IllegalStateException("cannot listen on " + host + ":" + port + ": "
-          + e.getMessage(), e);
+    }
+  }
+
+  private static int freePort(String host) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot find a free port on " + host + ": " + e.getMessage(), e);
     }
   }
 

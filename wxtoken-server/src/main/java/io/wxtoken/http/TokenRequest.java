@@ -14,7 +14,9 @@ import java.util.Map;
 
 /**
  * The body of a token request, {@code {"appId": "...", "appSecret": "..."}}, parsed from JSON or
- * from {@code application/x-www-form-urlencoded} (which one Authing SDK sends) and validated.
+ * from {@code application/x-www-form-urlencoded} (which one Authing SDK sends) and validated. A
+ * "form" body that starts with <code>{</code> is read as JSON, since that is what {@code curl -d}
+ * sends without a Content-Type.
  *
  * <p>Bounds: appId 1–64 characters of {@code [A-Za-z0-9_-]} (WeChat AppIds are {@code wx} + 16 hex
  * digits); appSecret 1–128 visible ASCII characters (WeChat's are 32 hex digits). Unknown fields
@@ -52,10 +54,20 @@ record TokenRequest(String appId, String appSecret) {
       return fromJson(body);
     }
     if (mediaType.equals("application/x-www-form-urlencoded")) {
-      return fromForm(body);
+      // `curl -d '{...}'` labels JSON as a form; a form body never starts with '{'.
+      return startsWithBrace(body) ? fromJson(body) : fromForm(body);
     }
     throw new ApiException(ApiError.UNSUPPORTED_CONTENT_TYPE, "unsupported Content-Type '"
         + printable(mediaType) + "'; use application/json or application/x-www-form-urlencoded");
+  }
+
+  private static boolean startsWithBrace(byte[] body) {
+    for (byte b : body) {
+      if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+        return b == '{';
+      }
+    }
+    return false;
   }
 
   private static String mediaType(String contentType) {

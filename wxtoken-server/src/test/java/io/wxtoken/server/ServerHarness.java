@@ -1,0 +1,140 @@
+package io.wxtoken.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wxtoken.simulator.ManualClock;
+import io.wxtoken.simulator.WeChatSimulator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * A real wxtoken server and a real WeChat simulator on loopback, sharing one {@link ManualClock},
+ * plus a small HTTP client for the API. For end-to-end tests.
+ */
+public final class ServerHarness implements AutoCloseable {
+  public static final String APP_ID = "wx00000000000000a1";
+  public static final String SECRET = "0123456789abcdef0123456789abcdef";
+  public static final String TOKEN_PATH = "/api/v3/get-wechat-access-token";
+
+  public final ManualClock clock = ManualClock.startingAt("2026-11-25T00:00:00Z");
+  public final WeChatSimulator wechat;
+  private final Path dir;
+  private final UnaryOperator<ServerConfig> configure;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final ObjectMapper json = new ObjectMapper();
+  private WxTokenServer server;
+
+  private ServerHarness(Path dir, Consumer<WeChatSimulator.Builder> simulator,
+      UnaryOperator<ServerConfig> configure) {
+    WeChatSimulator.Builder builder = WeChatSimulator.builder().clock(clock).app(APP_ID, SECRET);
+    simulator.accept(builder);
+    this.wechat = builder.start();
+    this.dir = dir;
+    this.configure = configure;
+    this.server = startServer();
+  }
+
+  /** Simulator with {@link #APP_ID}, server with defaults (stable API, port 0). */
+  public static ServerHarness start(Path dir) {
+    return start(dir, b -> { }, c -> c);
+  }
+
+  public static ServerHarness start(Path dir, Consumer<WeChatSimulator.Builder> simulator,
+      UnaryOperator<ServerConfig> configure) {
+    return new ServerHarness(dir, simulator, configure);
+  }
+
+  private WxTokenServer startServer() {
+    ServerConfig config = ServerConfig.defaults(dir, wechat.baseUrl())
+        .withPort(0)
+        .withWeChatTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2));
+    return WxTokenServer.start(configure.apply(config), clock);
+  }
+
+  public WxTokenServer server() {
+    return server;
+  }
+
+  /** Stops the server (the store is closed cleanly) and starts a new one on the same directory. */
+  public void restart() {
+    server.close();
+    server = startServer();
+  }
+
+  public URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + server.port() + path);
+  }
+
+  /** POSTs {@code {"appId":…,"appSecret":…}} as JSON to the token endpoint. */
+  public Reply token(String appId, String secret) {
+    return post(TOKEN_PATH, "application/json",
+        "{\"appId\":\"" + appId + "\",\"appSecret\":\"" + secret + "\"}");
+  }
+
+  public Reply post(String path, String contentType, String body, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+        .timeout(Duration.ofSeconds(30))
+        .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
+    }
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return send(request.build());
+  }
+
+  public Reply send(HttpRequest request) {
+    try {
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      return new Reply(response.statusCode(), json.readTree(response.body()), response.headers());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public HttpClient http() {
+    return http;
+  }
+
+  @Override
+  public void close() {
+    server.close();
+    wechat.close();
+  }
+
+  /** An HTTP answer with its JSON body. */
+  public record Reply(int httpStatus, JsonNode body, java.net.http.HttpHeaders headers) {
+    public int statusCode() {
+      return body.path("statusCode").asInt();
+    }
+
+    public int apiCode() {
+      return body.path("apiCode").asInt();
+    }
+
+    public String message() {
+      return body.path("message").asText();
+    }
+
+    public String accessToken() {
+      return body.path("data").path("accessToken").asText(null);
+    }
+
+    public long expiresAt() {
+      return body.path("data").path("expiresAt").asLong();
+    }
+  }
+}
