@@ -25,7 +25,8 @@ public final class Main implements Runnable {
       "--token-api", "WXTOKEN_TOKEN_API",
       "--expires-at-format", "WXTOKEN_EXPIRES_AT_FORMAT",
       "--wechat-connect-timeout", "WXTOKEN_WECHAT_CONNECT_TIMEOUT",
-      "--wechat-read-timeout", "WXTOKEN_WECHAT_READ_TIMEOUT");
+      "--wechat-read-timeout", "WXTOKEN_WECHAT_READ_TIMEOUT",
+      "--trust-forwarded-for", "WXTOKEN_TRUST_FORWARDED_FOR");
 
   @Spec
   private CommandSpec spec;

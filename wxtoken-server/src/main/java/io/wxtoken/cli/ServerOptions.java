@@ -49,6 +49,11 @@ final class ServerOptions {
       description = "Bound on one WeChat call once connected (env WXTOKEN_WECHAT_READ_TIMEOUT, default ${DEFAULT-VALUE}).")
   String readTimeout;
 
+  @Option(names = "--trust-forwarded-for", paramLabel = "true|false", arity = "0..1",
+      fallbackValue = "true", defaultValue = "${env:WXTOKEN_TRUST_FORWARDED_FOR:-false}",
+      description = "Behind a reverse proxy: throttle by the last X-Forwarded-For address instead of the peer's (env WXTOKEN_TRUST_FORWARDED_FOR, default ${DEFAULT-VALUE}).")
+  boolean trustForwardedFor;
+
   /** Validates every setting and builds the config; the WeChat URL may be overridden (demo). */
   ServerConfig toConfig(URI wechatOverride, Path storeOverride) {
     URI wechat = wechatOverride != null ? wechatOverride : Settings.httpUrl("--wechat-base-url", wechatBaseUrl);
@@ -62,7 +67,8 @@ final class ServerOptions {
         Settings.choice("--expires-at-format", expiresAtFormat, ExpiresAtFormat::parse),
         Settings.duration("--wechat-connect-timeout", connectTimeout),
         Settings.duration("--wechat-read-timeout", readTimeout),
-        Runtime.getRuntime().availableProcessors());
+        Runtime.getRuntime().availableProcessors(),
+        trustForwardedFor);
     if (base.host().isEmpty()) {
       throw new ConfigException(Settings.name("--host") + " must not be empty");
     }

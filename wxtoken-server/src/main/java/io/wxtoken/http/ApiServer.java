@@ -39,14 +39,16 @@ public final class ApiServer implements AutoCloseable {
   /**
    * Binds {@code host:port} (port 0 picks a free one) and starts answering.
    *
-   * @param eventLoops how many event loops, and so servers, to run; usually the core count
    * @throws IllegalStateException if the port cannot be bound
    */
-  public static ApiServer start(String host, int port, int eventLoops, TokenService tokens,
-      ExpiresAtFormat expiresAtFormat, Clock clock) {
+  public static ApiServer start(HttpOptions http, TokenService tokens, Clock clock) {
+    String host = http.host();
+    int port = http.port();
+    int eventLoops = http.eventLoops();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
-    TokenApi api = new TokenApi(tokens, new Envelope(expiresAtFormat),
-        new FailureThrottle(FAILURES_PER_WINDOW, FAILURE_WINDOW, 100_000, clock));
+    TokenApi api = new TokenApi(tokens, new Envelope(http.expiresAtFormat()),
+        new FailureThrottle(FAILURES_PER_WINDOW, FAILURE_WINDOW, 100_000, clock),
+        http.trustForwardedFor());
     HttpServerOptions options = new HttpServerOptions()
         .setHost(host)
         .setTcpNoDelay(true)

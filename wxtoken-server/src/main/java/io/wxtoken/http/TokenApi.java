@@ -37,6 +37,7 @@ final class TokenApi implements Handler<HttpServerRequest> {
   private static final Logger log = LoggerFactory.getLogger(TokenApi.class);
   private static final CharSequence JSON_UTF8 = HttpHeaders.createOptimized("application/json; charset=utf-8");
   private static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("X-Request-Id");
+  private static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("X-Forwarded-For");
   private static final byte[] HEALTH_UP = "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8);
 
   /** A token and its rendered {@code data} object, reused until the app's token changes. */
@@ -45,12 +46,15 @@ final class TokenApi implements Handler<HttpServerRequest> {
   private final TokenService tokens;
   private final Envelope envelope;
   private final FailureThrottle throttle;
+  private final boolean trustForwardedFor;
   private final ConcurrentMap<String, Rendered> rendered = new ConcurrentHashMap<>();
 
-  TokenApi(TokenService tokens, Envelope envelope, FailureThrottle throttle) {
+  TokenApi(TokenService tokens, Envelope envelope, FailureThrottle throttle,
+      boolean trustForwardedFor) {
     this.tokens = tokens;
     this.envelope = envelope;
     this.throttle = throttle;
+    this.trustForwardedFor = trustForwardedFor;
   }
 
   @Override
@@ -243,7 +247,18 @@ final class TokenApi implements Handler<HttpServerRequest> {
     }
   }
 
-  private static String address(HttpServerRequest request) {
+  /** The client's address, for throttling: the TCP peer, or what a trusted proxy says it saw. */
+  private String address(HttpServerRequest request) {
+    if (trustForwardedFor) {
+      String forwarded = request.getHeader(X_FORWARDED_FOR);
+      if (forwarded != null) {
+        // The last entry is the one our proxy appended; earlier ones are the client's to invent.
+        String last = forwarded.substring(forwarded.lastIndexOf(',') + 1).trim();
+        if (!last.isEmpty() && last.length() <= 64) {
+          return last;
+        }
+      }
+    }
     SocketAddress remote = request.remoteAddress();
     return remote == null || remote.hostAddress() == null ? "unknown" : remote.hostAddress();
   }

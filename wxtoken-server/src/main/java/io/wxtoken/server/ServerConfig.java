@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param wechatConnectTimeout bound on connecting to WeChat
  * @param wechatReadTimeout bound on one WeChat exchange
  * @param eventLoops HTTP event loops
+ * @param trustForwardedFor take the client address from {@code X-Forwarded-For} (behind a proxy)
  */
 public record ServerConfig(
     String host,
@@ -30,7 +31,8 @@ public record ServerConfig(
     ExpiresAtFormat expiresAtFormat,
     Duration wechatConnectTimeout,
     Duration wechatReadTimeout,
-    int eventLoops) {
+    int eventLoops,
+    boolean trustForwardedFor) {
 
   /** WeChat's production API root. */
   public static final URI WECHAT_API = URI.create("https://api.weixin.qq.com");
@@ -53,26 +55,36 @@ public record ServerConfig(
   public static ServerConfig defaults(Path storeDir, URI wechatBaseUrl) {
     return new ServerConfig("127.0.0.1", 8080, storeDir, wechatBaseUrl, TokenApi.STABLE,
         ExpiresAtFormat.NUMBER, Duration.ofSeconds(3), Duration.ofSeconds(5),
-        Runtime.getRuntime().availableProcessors());
+        Runtime.getRuntime().availableProcessors(), false);
   }
 
   public ServerConfig withPort(int newPort) {
     return new ServerConfig(host, newPort, storeDir, wechatBaseUrl, tokenApi, expiresAtFormat,
-        wechatConnectTimeout, wechatReadTimeout, eventLoops);
+        wechatConnectTimeout, wechatReadTimeout, eventLoops, trustForwardedFor);
+  }
+
+  public ServerConfig withTrustForwardedFor(boolean trust) {
+    return new ServerConfig(host, port, storeDir, wechatBaseUrl, tokenApi, expiresAtFormat,
+        wechatConnectTimeout, wechatReadTimeout, eventLoops, trust);
+  }
+
+  /** The HTTP part of this configuration. */
+  public io.wxtoken.http.HttpOptions http() {
+    return new io.wxtoken.http.HttpOptions(host, port, eventLoops, expiresAtFormat, trustForwardedFor);
   }
 
   public ServerConfig withTokenApi(TokenApi api) {
     return new ServerConfig(host, port, storeDir, wechatBaseUrl, api, expiresAtFormat,
-        wechatConnectTimeout, wechatReadTimeout, eventLoops);
+        wechatConnectTimeout, wechatReadTimeout, eventLoops, trustForwardedFor);
   }
 
   public ServerConfig withExpiresAtFormat(ExpiresAtFormat format) {
     return new ServerConfig(host, port, storeDir, wechatBaseUrl, tokenApi, format,
-        wechatConnectTimeout, wechatReadTimeout, eventLoops);
+        wechatConnectTimeout, wechatReadTimeout, eventLoops, trustForwardedFor);
   }
 
   public ServerConfig withWeChatTimeouts(Duration connect, Duration read) {
     return new ServerConfig(host, port, storeDir, wechatBaseUrl, tokenApi, expiresAtFormat,
-        connect, read, eventLoops);
+        connect, read, eventLoops, trustForwardedFor);
   }
 }

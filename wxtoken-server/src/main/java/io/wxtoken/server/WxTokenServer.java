@@ -48,8 +48,7 @@ public final class WxTokenServer implements AutoCloseable {
           config.wechatConnectTimeout(), config.wechatReadTimeout());
       TokenService tokens = new TokenService(store, wechat, hasher, clock, storeExecutor,
           TokenService.Options.DEFAULT);
-      ApiServer http = ApiServer.start(config.host(), config.port(), config.eventLoops(), tokens,
-          config.expiresAtFormat(), clock);
+      ApiServer http = ApiServer.start(config.http(), tokens, clock);
       log.info("wxtoken listening on http://{}:{} (store {}, WeChat {} via {} API)",
           config.host(), http.port(), store.directory(), config.wechatBaseUrl(),
           config.tokenApi().name().toLowerCase(java.util.Locale.ROOT));

@@ -204,6 +204,18 @@ class TokenApiTest {
   }
 
   @Test
+  void undecodableRequestGetsAnEnvelopeToo() {
+    Reply reply = h.send(HttpRequest.newBuilder(h.uri(TOKEN_PATH + "?q=" + "a".repeat(10_000)))
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build());
+
+    assertThat(reply.httpStatus()).isIn(400, 414, 431);
+    assertThat(reply.statusCode()).isEqualTo(400);
+    assertThat(reply.apiCode()).isEqualTo(1002);
+    assertThat(reply.message()).contains("could not be read");
+    assertThat(h.token(APP_ID, SECRET).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   void healthAnswersUp() {
     Reply health = h.send(HttpRequest.newBuilder(h.uri("/health")).GET().build());
 
@@ -224,5 +236,35 @@ class TokenApiTest {
     assertThat(throttled.apiCode()).isEqualTo(2003);
     h.clock.advance(ApiServer.FAILURE_WINDOW);
     assertThat(h.token(APP_ID, SECRET).statusCode()).isEqualTo(200);
+  }
+
+  private Reply tokenFrom(ServerHarness server, String forwardedFor, String secret) {
+    return server.post(TOKEN_PATH, "application/json",
+        "{\"appId\":\"" + APP_ID + "\",\"appSecret\":\"" + secret + "\"}",
+        "X-Forwarded-For", forwardedFor);
+  }
+
+  @Test
+  void forwardedForIsIgnoredUnlessTrusted() {
+    h.token(APP_ID, SECRET);
+    for (int i = 0; i < ApiServer.FAILURES_PER_WINDOW; i++) {
+      tokenFrom(h, "10.0.0." + i, "wrong-" + i); // a client cannot dodge the throttle this way
+    }
+
+    assertThat(tokenFrom(h, "10.0.1.1", SECRET).statusCode()).isEqualTo(429);
+  }
+
+  @Test
+  void behindATrustedProxyEachClientIsThrottledOnItsOwn(@TempDir Path other) {
+    try (ServerHarness proxied = ServerHarness.start(other, b -> { },
+        c -> c.withTrustForwardedFor(true))) {
+      proxied.token(APP_ID, SECRET);
+      for (int i = 0; i < ApiServer.FAILURES_PER_WINDOW; i++) {
+        tokenFrom(proxied, "spoofed, 192.0.2.7", "wrong-" + i);
+      }
+
+      assertThat(tokenFrom(proxied, "192.0.2.7", SECRET).statusCode()).isEqualTo(429);
+      assertThat(tokenFrom(proxied, "192.0.2.7, 192.0.2.8", SECRET).statusCode()).isEqualTo(200);
+    }
   }
 }
