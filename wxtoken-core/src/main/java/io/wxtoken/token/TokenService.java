@@ -174,6 +174,16 @@ public final class TokenService {
       if (refused != null) {
         return CompletableFuture.failedFuture(refused);
       }
+      if (cached != null) {
+        // Known app, other secret: if this minute's check is spent, refuse without a flight (and
+        // so without a store read or a wait behind the app's refresh).
+        Instant last = secretChecks.getIfPresent(appId);
+        Instant next = last == null ? null : last.plus(options.secretCheckInterval());
+        if (next != null && now < next.toEpochMilli()) {
+          return CompletableFuture.failedFuture(
+              mismatch(appId, true, Duration.ofMillis(next.toEpochMilli() - now)));
+        }
+      }
     }
     // A failure is replayed to whoever would have started the same flight: the app's verified
     // callers, or anyone while the app is unknown. A new secret goes through the secret check.
@@ -301,9 +311,11 @@ public final class TokenService {
   }
 
   private void land(String appId, Flight flight, AccessToken token, Throwable failure) {
-    flights.remove(appId, flight);
+    // Bookkeeping first, then unregister the flight: a request arriving in between must see the
+    // outcome, not start another upstream call.
     if (failure == null) {
       failures.invalidate(appId);
+      flights.remove(appId, flight);
       flight.result.complete(token);
       return;
     }
@@ -313,6 +325,7 @@ public final class TokenService {
     if (!(cause instanceof TokenException) && !(cause instanceof WeChatErrorException)
         && !(cause instanceof WeChatUnreachableException)) {
       log.error("unexpected failure getting a token for app {}", appId, cause);
+      flights.remove(appId, flight);
       flight.result.completeExceptionally(cause);
       return;
     }
@@ -338,6 +351,7 @@ public final class TokenService {
       }
       log.warn("app {}: token fetch failed: {}", appId, error.getMessage());
     }
+    flights.remove(appId, flight);
     flight.result.completeExceptionally(error);
   }
 

@@ -48,7 +48,7 @@ public final class Verifier {
   /** A short, non-reversible fingerprint, safe to log. */
   @Override
   public String toString() {
-    return "Verifier[" + Base64.getUrlEncoder().withoutPadding().encodeToString(hash).substring(0, 8)
-        + "…]";
+    String encoded = Base64.getUrlEncoder().withoutPadding().encodeToString(hash);
+    return "Verifier[" + encoded.substring(0, Math.min(8, encoded.length())) + "…]";
   }
 }

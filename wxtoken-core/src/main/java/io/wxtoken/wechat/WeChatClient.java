@@ -161,7 +161,7 @@ public final class WeChatClient {
   }
 
   private static String errmsg(String raw, String secret) {
-    String cleaned = raw.replace(secret, "<redacted>");
+    String cleaned = redact(raw, secret);
     return cleaned.length() <= MAX_ERRMSG_CHARS ? cleaned : cleaned.substring(0, MAX_ERRMSG_CHARS);
   }
 
@@ -184,6 +184,11 @@ public final class WeChatClient {
     } else {
       what = "request failed (" + cause.getClass().getSimpleName() + ")";
     }
-    return new WeChatUnreachableException("WeChat " + what.replace(secret, "<redacted>"));
+    return new WeChatUnreachableException("WeChat " + redact(what, secret));
+  }
+
+  /** Removes the secret from text; an empty secret would match between every character. */
+  private static String redact(String text, String secret) {
+    return secret.isEmpty() ? text : text.replace(secret, "<redacted>");
   }
 }

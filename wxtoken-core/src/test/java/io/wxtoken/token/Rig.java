@@ -143,8 +143,22 @@ final class Rig implements AutoCloseable {
 
   /** Waits (real time, for asynchronous work only) until the app's record in memory matches. */
   AppRecord awaitCached(String appId, Predicate<AppRecord> condition) {
-    await("the cached record of " + appId + " to change",
+    await("the cached record of " + appId + " to match (now " + clock.instant() + ")",
         () -> service.cached(appId).filter(condition).isPresent());
+    return service.cached(appId).orElseThrow();
+  }
+
+  /**
+   * Like {@link #awaitCached} while requests keep coming, as they would in production: a refresh
+   * that could not start on an earlier request (the previous flight was still landing) starts on
+   * a later one.
+   */
+  AppRecord awaitCachedUnderTraffic(String appId, String secret, Predicate<AppRecord> condition) {
+    await("the cached record of " + appId + " to match under traffic (now " + clock.instant() + ")",
+        () -> {
+          service.get(appId, secret);
+          return service.cached(appId).filter(condition).isPresent();
+        });
     return service.cached(appId).orElseThrow();
   }
 
