@@ -21,7 +21,11 @@ public final class TokenException extends RuntimeException {
     /** No usable answer from WeChat: unreachable, timed out, 5xx, malformed. */
     UPSTREAM_UNAVAILABLE,
     /** WeChat answered with another errcode (see {@link #errcode()}). */
-    UPSTREAM_ERROR
+    UPSTREAM_ERROR,
+    /** The app's daily WeChat quota is used up, or too close to it for a non-essential call. */
+    QUOTA_EXHAUSTED,
+    /** A forced refresh was asked for beyond WeChat's limit (20 a day, 30 s apart). */
+    FORCED_REFRESH_LIMIT
   }
 
   private final Reason reason;

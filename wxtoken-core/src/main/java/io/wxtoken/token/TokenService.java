@@ -3,87 +3,149 @@ package io.wxtoken.token;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.wxtoken.secret.SecretBox;
+import io.wxtoken.secret.SecretBoxException;
+import io.wxtoken.token.QuotaLedger.Purpose;
 import io.wxtoken.token.TokenException.Reason;
+import io.wxtoken.wechat.TokenApi;
 import io.wxtoken.wechat.WeChatClient;
 import io.wxtoken.wechat.WeChatErrorException;
 import io.wxtoken.wechat.WeChatToken;
 import io.wxtoken.wechat.WeChatUnreachableException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands out each app's current WeChat access token to callers that present its AppSecret.
+ * Hands out each app's current WeChat access token to callers that present its AppSecret, and
+ * keeps those tokens fresh.
  *
  * <h2>Contract</h2>
  * <ul>
  *   <li><b>Hits cost no I/O.</b> A caller whose secret matches the app's verifier and whose token is
  *       outside its refresh window gets an already-completed future.
- *   <li><b>One upstream call per app at a time.</b> All concurrent misses for an app join a single
- *       flight; in the refresh window the current token is served while one refresh runs behind.
- *   <li><b>Never an expired token.</b> Past {@code expiresAt} callers wait for the flight.
+ *   <li><b>One upstream flight per app at a time.</b> Concurrent misses, refreshes and forced
+ *       refreshes of an app join a single flight.
+ *   <li><b>Proactive refresh.</b> Apps whose secret is stored (sealed) are refreshed by
+ *       {@link #refreshDue()} at a jittered time in the first half of the refresh margin, so
+ *       callers never wait on WeChat after the first fetch and thousands of apps do not refresh in
+ *       the same second. Failed refreshes are retried before expiry.
+ *   <li><b>Never an expired token.</b> The current token is served until {@code expiresAt} while
+ *       refreshes fail, never after.
  *   <li><b>Durable before visible.</b> A new token is saved to the {@link TokenStore} before any
- *       caller receives it. If the store fails, the token is still served from memory (and the
- *       failure logged): losing availability to a disk hiccup would be worse.
+ *       caller receives it (if the store fails it is served from memory and the failure logged).
  *   <li><b>The secret is the credential.</b> A secret that differs from the verified one is checked
- *       with WeChat at most once per app per {@code secretCheckInterval}; a secret WeChat refused is
- *       remembered for as long, per app and secret, so repeating it costs nothing upstream.
- *   <li><b>Failures hold off.</b> After an upstream failure, callers that must wait get the same
- *       failure for {@code failureHoldoff} instead of a new upstream call each.
+ *       with WeChat at most once per app per {@code secretCheckInterval}; one WeChat accepts
+ *       replaces the old one (rotation). WeChat's verdicts on a secret are remembered for as long.
+ *   <li><b>Guarded forced refresh.</b> {@link #refresh} replaces a token only if the reported stale
+ *       token is still the current one, within WeChat's forced-refresh limits.
+ *   <li><b>Quota, retries, breaker.</b> Every WeChat call goes through {@link Upstream}.
  * </ul>
  *
- * <p>Thread-safe and non-blocking: store I/O runs on the given executor, WeChat calls are
- * asynchronous. Futures fail with {@link TokenException} for every expected failure.
+ * <p>Thread-safe and non-blocking: store I/O and upstream bookkeeping run on the given executor,
+ * WeChat calls are asynchronous. Futures fail with {@link TokenException} for every expected
+ * failure.
  */
 public final class TokenService {
   private static final Logger log = LoggerFactory.getLogger(TokenService.class);
 
-  /** WeChat errcodes that are a verdict on the app or its secret: 40002 grant_type, 40013 appid,
-   * 40164 IP whitelist, 40243 frozen secret, 41002/41004 missing appid/secret. */
-  private static final java.util.Set<Integer> CREDENTIAL_ERRCODES =
-      java.util.Set.of(40002, 40013, 40164, 40243, 41002, 41004);
-
-  /** How often a request re-examines an app after waiting on another secret's flight. */
+  /** How often a request re-examines an app after waiting on another flight. */
   private static final int MAX_ATTEMPTS = 3;
+
+  /**
+   * WeChat errcodes that are a verdict on the app or its secret: 40002 grant_type, 40013 appid,
+   * 40164 IP whitelist, 40243 frozen secret, 41002/41004 missing appid/secret.
+   */
+  private static final Set<Integer> CREDENTIAL_ERRCODES =
+      Set.of(40002, 40013, 40164, 40243, 41002, 41004);
 
   /**
    * Tunables.
    *
    * @param refreshPolicy when a token enters its refresh window
    * @param secretCheckInterval at most one upstream check of an unverified secret per app per this
-   * @param failureHoldoff how long an upstream failure is replayed instead of retried
+   * @param failureHoldoff how long an upstream failure is replayed to waiting callers
    * @param maxTrackedApps bound on the per-appId bookkeeping kept for unknown or failing apps
+   * @param storeSecrets whether apps' secrets are sealed and kept, for proactive refresh
+   * @param dailyQuota WeChat token calls allowed per app per day
+   * @param forcedPerDay forced refreshes allowed per app per day
+   * @param forcedInterval minimum time between two forced refreshes of an app
+   * @param resilience retries and circuit breaker
    */
   public record Options(
       RefreshPolicy refreshPolicy,
       Duration secretCheckInterval,
       Duration failureHoldoff,
-      int maxTrackedApps) {
-
-    /** Production defaults: {@link RefreshPolicy#DEFAULT}, 60 s, 2 s, 100,000. */
-    public static final Options DEFAULT =
-        new Options(RefreshPolicy.DEFAULT, Duration.ofMinutes(1), Duration.ofSeconds(2), 100_000);
+      int maxTrackedApps,
+      boolean storeSecrets,
+      int dailyQuota,
+      int forcedPerDay,
+      Duration forcedInterval,
+      Resilience resilience) {
 
     public Options {
       Objects.requireNonNull(refreshPolicy, "refreshPolicy");
-      if (secretCheckInterval.isNegative() || failureHoldoff.isNegative() || maxTrackedApps < 1) {
-        throw new IllegalArgumentException("durations must be >= 0 and maxTrackedApps >= 1");
+      Objects.requireNonNull(forcedInterval, "forcedInterval");
+      Objects.requireNonNull(resilience, "resilience");
+      if (secretCheckInterval.isNegative() || failureHoldoff.isNegative() || maxTrackedApps < 1
+          || dailyQuota < 1 || forcedPerDay < 0) {
+        throw new IllegalArgumentException("durations must be >= 0, limits positive");
       }
+    }
+
+    /**
+     * Production defaults for an API: daily quota 2000 ({@code /cgi-bin/token}) or 500,000
+     * ({@code /cgi-bin/stable_token}); 20 forced refreshes a day, 30 s apart; secrets stored.
+     */
+    public static Options defaults(TokenApi api) {
+      return new Options(RefreshPolicy.DEFAULT, Duration.ofMinutes(1), Duration.ofSeconds(2),
+          100_000, true, api == TokenApi.CLASSIC ? 2000 : 500_000, 20, Duration.ofSeconds(30),
+          Resilience.DEFAULT);
+    }
+
+    public Options withStoreSecrets(boolean store) {
+      return new Options(refreshPolicy, secretCheckInterval, failureHoldoff, maxTrackedApps, store,
+          dailyQuota, forcedPerDay, forcedInterval, resilience);
+    }
+
+    public Options withDailyQuota(int quota) {
+      return new Options(refreshPolicy, secretCheckInterval, failureHoldoff, maxTrackedApps,
+          storeSecrets, quota, forcedPerDay, forcedInterval, resilience);
+    }
+
+    public Options withResilience(Resilience value) {
+      return new Options(refreshPolicy, secretCheckInterval, failureHoldoff, maxTrackedApps,
+          storeSecrets, dailyQuota, forcedPerDay, forcedInterval, value);
     }
   }
 
-  /** An app's record plus the two instants the hit path compares against, precomputed. */
-  private record Cached(AppRecord record, long refreshAtMillis, long expiresAtMillis) {}
+  /** An app's record plus the instants the hit path compares against, precomputed. */
+  private record Cached(AppRecord record, long refreshAtMillis, long expiresAtMillis) {
+    AccessToken token() {
+      return record.token();
+    }
+  }
+
+  /** What happened to an app lately, for its status and for deciding whether to keep refreshing. */
+  private record Health(Integer lastErrcode, String lastError, Instant lastErrorAt,
+      Integer stoppedErrcode) {
+    static final Health OK = new Health(null, null, null, null);
+  }
 
   /** One upstream attempt for an app, and the verifier of the secret it uses. */
   private static final class Flight {
@@ -98,14 +160,21 @@ public final class TokenService {
   private record Credential(String appId, Verifier verifier) {}
 
   private final TokenStore store;
-  private final WeChatClient wechat;
   private final SecretHasher hasher;
+  private final SecretBox box;
   private final Clock clock;
-  private final Executor storeExecutor;
+  private final ExecutorService executor;
   private final Options options;
+  private final TokenApi api;
+  private final QuotaLedger quota;
+  private final Upstream upstream;
+  private final RefreshSchedule schedule = new RefreshSchedule();
 
   private final ConcurrentMap<String, Cached> apps = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Flight> flights = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Health> health = new ConcurrentHashMap<>();
+  /** Apps configured as verify-only: their secret is never stored. */
+  private final Set<String> verifyOnly = ConcurrentHashMap.newKeySet();
   /** appId → when a secret that was not the verified one was last checked with WeChat. */
   private final Cache<String, Instant> secretChecks;
   /** (appId, verifier) → why WeChat refused that secret, replayed without asking again. */
@@ -117,15 +186,21 @@ public final class TokenService {
       TokenStore store,
       WeChatClient wechat,
       SecretHasher hasher,
+      SecretBox box,
       Clock clock,
-      Executor storeExecutor,
+      ExecutorService executor,
       Options options) {
     this.store = Objects.requireNonNull(store, "store");
-    this.wechat = Objects.requireNonNull(wechat, "wechat");
     this.hasher = Objects.requireNonNull(hasher, "hasher");
+    this.box = Objects.requireNonNull(box, "box");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.storeExecutor = Objects.requireNonNull(storeExecutor, "storeExecutor");
+    this.executor = Objects.requireNonNull(executor, "executor");
     this.options = Objects.requireNonNull(options, "options");
+    this.api = wechat.api();
+    this.quota = new QuotaLedger(store, clock, options.dailyQuota(), 0.9, options.forcedPerDay(),
+        options.forcedInterval());
+    this.upstream = new Upstream(wechat, quota, executor, options.resilience(),
+        options.maxTrackedApps());
     // Expiry follows the injected clock, so tests move time instead of sleeping.
     Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
     this.secretChecks = Caffeine.newBuilder().ticker(ticker)
@@ -139,6 +214,8 @@ public final class TokenService {
         .maximumSize(options.maxTrackedApps()).build();
   }
 
+  // ------------------------------------------------------------------------------ the API
+
   /**
    * The app's current token, for a caller presenting {@code secret}.
    *
@@ -149,11 +226,84 @@ public final class TokenService {
     return resolve(appId, hasher.hash(appId, secret), secret, 0);
   }
 
+  /**
+   * A caller got 40001/42001 from WeChat with {@code staleToken}: replace it, but only if it is
+   * still the app's current token (compare-and-refresh). Every caller reporting the same token
+   * gets the token of one refresh; a token already replaced costs no upstream call.
+   *
+   * <p>Stable API: first a normal call (if somebody else already replaced the token, WeChat
+   * returns the new one), then {@code force_refresh} within WeChat's limit of 20 a day, 30 s
+   * apart. Classic API: one call, at most every 30 s and 20 times a day.
+   */
+  public CompletableFuture<AccessToken> refresh(String appId, String secret, String staleToken) {
+    return refresh(appId, hasher.hash(appId, secret), secret, staleToken, 0);
+  }
+
+  /**
+   * Makes the app known ahead of its first request (from configuration), with its secret stored
+   * unless {@code storeSecret} is false.
+   */
+  public CompletableFuture<AccessToken> register(String appId, String secret, boolean storeSecret) {
+    if (storeSecret) {
+      verifyOnly.remove(appId);
+    } else {
+      verifyOnly.add(appId);
+    }
+    return get(appId, secret);
+  }
+
+  /** Schedules every stored app with a sealed secret for proactive refresh; call once at start. */
+  public int scheduleStored() {
+    List<AppRecord> all = store.loadAll();
+    all.forEach(this::remember);
+    return all.size();
+  }
+
+  /**
+   * Starts the refreshes that are due now; called every second or so by the server (and by tests
+   * after moving the clock). Costs O(k log n) for k due apps of n scheduled.
+   *
+   * @return how many apps were due
+   */
+  public int refreshDue() {
+    List<String> due = schedule.pollDue(clock.millis(), 10_000);
+    due.forEach(this::refreshProactively);
+    return due.size();
+  }
+
   /** The app's record as held in memory, if the app is known; for status pages and tests. */
   public Optional<AppRecord> cached(String appId) {
     Cached cached = apps.get(appId);
     return cached == null ? Optional.empty() : Optional.of(cached.record());
   }
+
+  /** The app's status, if it is known. */
+  public Optional<AppStatus> status(String appId) {
+    Cached cached = apps.get(appId);
+    if (cached == null) {
+      return Optional.empty();
+    }
+    AppRecord record = cached.record();
+    Health h = health.getOrDefault(appId, Health.OK);
+    long due = schedule.dueMillis(appId);
+    QuotaUsage today = quota.today(appId);
+    return Optional.of(new AppStatus(appId, record.token().expiresAt(), record.token().fetchedAt(),
+        due < 0 ? null : Instant.ofEpochMilli(due), record.generation(), record.hasSealedSecret(),
+        h.lastErrcode(), h.lastError(), h.lastErrorAt(), h.stoppedErrcode(),
+        upstream.breakerState(appId), today.calls(), today.forced(), quota.dailyLimit()));
+  }
+
+  /** Every known app's status, by appId. */
+  public List<AppStatus> statuses() {
+    List<AppStatus> all = new ArrayList<>();
+    for (String appId : apps.keySet()) {
+      status(appId).ifPresent(all::add);
+    }
+    all.sort(Comparator.comparing(AppStatus::appId));
+    return all;
+  }
+
+  // ------------------------------------------------------------------------------ request path
 
   private CompletableFuture<AccessToken> resolve(
       String appId, Verifier verifier, String secret, int attempt) {
@@ -161,13 +311,12 @@ public final class TokenService {
     Cached cached = apps.get(appId);
     boolean verified = cached != null && cached.record().verifier().matches(verifier);
     if (verified) {
-      AccessToken token = cached.record().token();
       if (now < cached.refreshAtMillis()) {
-        return CompletableFuture.completedFuture(token);
+        return CompletableFuture.completedFuture(cached.token());
       }
       if (now < cached.expiresAtMillis()) {
         refreshInBackground(appId, verifier, secret);
-        return CompletableFuture.completedFuture(token);
+        return CompletableFuture.completedFuture(cached.token());
       }
     } else {
       TokenException refused = rejected.getIfPresent(new Credential(appId, verifier));
@@ -191,7 +340,21 @@ public final class TokenService {
     if (recent != null) {
       return CompletableFuture.failedFuture(recent);
     }
-    return join(appId, verifier, secret, attempt);
+    return join(appId, verifier, secret, null, attempt);
+  }
+
+  private CompletableFuture<AccessToken> refresh(
+      String appId, Verifier verifier, String secret, String stale, int attempt) {
+    Cached cached = apps.get(appId);
+    boolean verified = cached != null && cached.record().verifier().matches(verifier);
+    if (!verified) {
+      return resolve(appId, verifier, secret, attempt); // the secret must pass first
+    }
+    if (!cached.token().value().equals(stale)) {
+      // Already replaced: hand out the current one (or wait for it, if it expired).
+      return resolve(appId, verifier, secret, attempt);
+    }
+    return join(appId, verifier, secret, stale, attempt);
   }
 
   private void refreshInBackground(String appId, Verifier verifier, String secret) {
@@ -200,36 +363,83 @@ public final class TokenService {
     }
     Flight mine = new Flight(verifier);
     if (flights.putIfAbsent(appId, mine) == null) {
-      fly(appId, mine, secret);
+      fly(appId, mine, secret, null);
     }
   }
 
   private CompletableFuture<AccessToken> join(
-      String appId, Verifier verifier, String secret, int attempt) {
+      String appId, Verifier verifier, String secret, String stale, int attempt) {
     Flight mine = new Flight(verifier);
     Flight running = flights.putIfAbsent(appId, mine);
     if (running == null) {
-      fly(appId, mine, secret);
+      fly(appId, mine, secret, stale);
       return mine.result;
-    }
-    if (running.verifier.matches(verifier)) {
-      return running.result;
     }
     if (attempt + 1 >= MAX_ATTEMPTS) {
       return CompletableFuture.failedFuture(TokenException.of(Reason.SECRET_MISMATCH,
           "appSecret could not be verified for appId " + appId
               + ": another secret is being checked for this app; retry shortly"));
     }
-    // Another secret's flight decides what this app's verifier is; look again once it lands.
+    if (running.verifier.matches(verifier) && stale == null) {
+      return running.result;
+    }
+    // Another flight decides what this app's token (or verifier) is; look again once it lands.
     return running.result
         .handle((token, failure) -> null)
-        .thenCompose(ignored -> resolve(appId, verifier, secret, attempt + 1));
+        .thenCompose(ignored -> stale == null
+            ? resolve(appId, verifier, secret, attempt + 1)
+            : refresh(appId, verifier, secret, stale, attempt + 1));
   }
 
-  private void fly(String appId, Flight flight, String secret) {
+  // ------------------------------------------------------------------------------ proactive refresh
+
+  private void refreshProactively(String appId) {
+    Cached cached = apps.get(appId);
+    if (cached == null || !cached.record().hasSealedSecret()) {
+      return;
+    }
+    if (health.getOrDefault(appId, Health.OK).stoppedErrcode() != null) {
+      return; // WeChat refused this secret; a caller with one it accepts restarts refreshing
+    }
+    String secret;
+    try {
+      secret = box.open(appId, cached.record().sealedSecret().getBytes(StandardCharsets.US_ASCII));
+    } catch (SecretBoxException e) {
+      log.error("app {}: cannot open its stored secret ({}); proactive refresh stopped until a"
+          + " caller presents it", appId, e.getMessage());
+      noteFailure(appId, 0, "stored secret cannot be opened: " + e.getMessage(), 0);
+      return;
+    }
+    Flight mine = new Flight(cached.record().verifier());
+    if (flights.putIfAbsent(appId, mine) == null) {
+      fly(appId, mine, secret, null);
+    } // else: the running flight reschedules the app when it lands
+  }
+
+  /** When the scheduler should refresh a token: a jittered point in the first half of the margin. */
+  private long proactiveAt(AccessToken token) {
+    Duration margin = options.refreshPolicy().margin(token.lifetime());
+    long start = options.refreshPolicy().refreshAt(token).toEpochMilli();
+    long spread = Math.max(1, margin.toMillis() / 2);
+    return start + ThreadLocalRandom.current().nextLong(spread);
+  }
+
+  /** After a failed refresh: a quarter of the time left (1 s to 60 s), or later once expired. */
+  private long retryAt(String appId, long now) {
+    Cached cached = apps.get(appId);
+    long left = cached == null ? 0 : cached.expiresAtMillis() - now;
+    long delay = left > 0
+        ? Math.max(1_000, Math.min(60_000, left / 4))
+        : options.resilience().breakerDelay().toMillis();
+    return now + delay + ThreadLocalRandom.current().nextLong(Math.max(1, delay / 4));
+  }
+
+  // ------------------------------------------------------------------------------ flights
+
+  private void fly(String appId, Flight flight, String secret, String stale) {
     CompletableFuture
-        .runAsync(() -> adoptStored(appId), storeExecutor)
-        .thenCompose(ignored -> fetchUnlessFresh(appId, flight.verifier, secret))
+        .runAsync(() -> adoptStored(appId), executor)
+        .thenCompose(ignored -> fetchUnlessFresh(appId, flight.verifier, secret, stale))
         .whenComplete((token, failure) -> land(appId, flight, token, failure));
   }
 
@@ -246,21 +456,52 @@ public final class TokenService {
   }
 
   private CompletableFuture<AccessToken> fetchUnlessFresh(
-      String appId, Verifier verifier, String secret) {
+      String appId, Verifier verifier, String secret, String stale) {
     Instant now = clock.instant();
     Cached cached = apps.get(appId);
     boolean verified = cached != null && cached.record().verifier().matches(verifier);
-    if (verified && now.toEpochMilli() < cached.refreshAtMillis()) {
-      return CompletableFuture.completedFuture(cached.record().token());
+    if (verified && stale == null && now.toEpochMilli() < cached.refreshAtMillis()) {
+      return CompletableFuture.completedFuture(cached.token());
+    }
+    if (verified && stale != null && !cached.token().value().equals(stale)
+        && cached.token().isValidAt(now)) {
+      return CompletableFuture.completedFuture(cached.token()); // replaced meanwhile
     }
     if (!verified) {
       Duration wait = reserveSecretCheck(appId, now);
       if (wait != null) {
         throw mismatch(appId, cached != null, wait);
       }
+      return call(appId, verifier, secret, Purpose.SECRET_CHECK, false, now);
     }
-    return wechat.fetchToken(appId, secret)
-        .thenApplyAsync(issued -> persist(appId, verifier, issued, now), storeExecutor);
+    return stale == null
+        ? call(appId, verifier, secret, Purpose.REFRESH, false, now)
+        : forced(appId, verifier, secret, stale, now);
+  }
+
+  private CompletableFuture<AccessToken> forced(
+      String appId, Verifier verifier, String secret, String stale, Instant now) {
+    if (quota.forcedRecently(appId)) {
+      throw new TokenException(Reason.FORCED_REFRESH_LIMIT, "the token of appId " + appId
+          + " was force-refreshed less than " + options.forcedInterval().toSeconds()
+          + " s ago; WeChat allows one forced refresh per " + options.forcedInterval().toSeconds()
+          + " s", 0, options.forcedInterval());
+    }
+    if (api == TokenApi.CLASSIC) {
+      return call(appId, verifier, secret, Purpose.FORCED, false, now);
+    }
+    // A normal call first: if the token was replaced behind our back, WeChat returns the new one
+    // and the day's 20 forced refreshes are spared.
+    return call(appId, verifier, secret, Purpose.REFRESH, false, now)
+        .thenCompose(token -> token.value().equals(stale)
+            ? call(appId, verifier, secret, Purpose.FORCED, true, clock.instant())
+            : CompletableFuture.completedFuture(token));
+  }
+
+  private CompletableFuture<AccessToken> call(String appId, Verifier verifier, String secret,
+      Purpose purpose, boolean forceRefresh, Instant sentAt) {
+    return upstream.fetch(appId, secret, purpose, forceRefresh)
+        .thenApplyAsync(issued -> persist(appId, verifier, secret, issued, sentAt), executor);
   }
 
   /** @return null if a check may run now (and reserves it), else how long until one may */
@@ -277,11 +518,13 @@ public final class TokenService {
     return wait[0];
   }
 
-  private AccessToken persist(String appId, Verifier verifier, WeChatToken issued, Instant sentAt) {
+  private AccessToken persist(String appId, Verifier verifier, String secret, WeChatToken issued,
+      Instant sentAt) {
     AccessToken token = new AccessToken(issued.accessToken(), sentAt, sentAt.plus(issued.expiresIn()));
     Cached previous = apps.get(appId);
     long generation = previous == null ? 1 : previous.record().generation() + 1;
-    AppRecord next = new AppRecord(appId, verifier, token, generation);
+    AppRecord next = new AppRecord(appId, verifier, sealed(appId, secret, verifier, previous),
+        token, generation);
     try {
       if (!store.save(next)) {
         // A newer generation was stored meanwhile (another instance): it wins.
@@ -289,16 +532,30 @@ public final class TokenService {
         Cached winner = apps.get(appId);
         if (winner != null && winner.record().verifier().matches(verifier)
             && token.expiresAt().toEpochMilli() <= winner.expiresAtMillis()) {
-          return winner.record().token();
+          return winner.token();
         }
       }
     } catch (StoreException e) {
       log.error("could not persist the new token of app {}; serving it from memory only", appId, e);
     }
     remember(next);
+    health.put(appId, Health.OK);
     log.info("app {}: new token, generation {}, valid {} s", appId, generation,
         issued.expiresIn().toSeconds());
     return token;
+  }
+
+  /** The sealed secret to keep: reused while current, resealed on rotation or a new master key. */
+  private String sealed(String appId, String secret, Verifier verifier, Cached previous) {
+    if (!options.storeSecrets() || verifyOnly.contains(appId)) {
+      return null;
+    }
+    String old = previous == null ? null : previous.record().sealedSecret();
+    if (old != null && previous.record().verifier().matches(verifier)
+        && !box.needsResealing(old.getBytes(StandardCharsets.US_ASCII))) {
+      return old;
+    }
+    return new String(box.seal(appId, secret), StandardCharsets.US_ASCII);
   }
 
   private void remember(AppRecord record) {
@@ -306,8 +563,15 @@ public final class TokenService {
     Cached fresh = new Cached(record,
         options.refreshPolicy().refreshAt(token).toEpochMilli(),
         token.expiresAt().toEpochMilli());
-    apps.merge(record.appId(), fresh,
+    Cached kept = apps.merge(record.appId(), fresh,
         (old, candidate) -> candidate.record().generation() > old.record().generation() ? candidate : old);
+    if (kept == fresh) {
+      if (record.hasSealedSecret()) {
+        schedule.schedule(record.appId(), proactiveAt(token));
+      } else {
+        schedule.cancel(record.appId());
+      }
+    }
   }
 
   private void land(String appId, Flight flight, AccessToken token, Throwable failure) {
@@ -319,9 +583,7 @@ public final class TokenService {
       flight.result.complete(token);
       return;
     }
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause()
-        : failure;
+    Throwable cause = Upstream.unwrap(failure);
     if (!(cause instanceof TokenException) && !(cause instanceof WeChatErrorException)
         && !(cause instanceof WeChatUnreachableException)) {
       log.error("unexpected failure getting a token for app {}", appId, cause);
@@ -332,7 +594,7 @@ public final class TokenService {
     TokenException error = translate(appId, cause);
     Cached cached = apps.get(appId);
     boolean verified = cached != null && cached.record().verifier().matches(flight.verifier);
-    if (error.reason() != Reason.SECRET_MISMATCH) { // SECRET_MISMATCH: nothing was asked upstream
+    if (error.reason() != Reason.SECRET_MISMATCH && error.reason() != Reason.FORCED_REFRESH_LIMIT) {
       // The holdoff replays a failure to everyone who would start the same flight; a verdict on
       // one secret is kept for that secret alone (below), not shown to other callers.
       if (verified || (cached == null && !isVerdictOnCredential(error))) {
@@ -349,10 +611,38 @@ public final class TokenService {
               (id, last) -> retryAt.minus(options.secretCheckInterval()));
         }
       }
+      if (verified) {
+        afterFailedRefresh(appId, error);
+      }
       log.warn("app {}: token fetch failed: {}", appId, error.getMessage());
     }
     flights.remove(appId, flight);
     flight.result.completeExceptionally(error);
+  }
+
+  /** Records the failure and decides when the scheduler tries again, if at all. */
+  private void afterFailedRefresh(String appId, TokenException error) {
+    boolean stop = isVerdictOnCredential(error);
+    noteFailure(appId, error.errcode(), error.getMessage(), stop ? error.errcode() : null);
+    Cached cached = apps.get(appId);
+    if (cached == null || !cached.record().hasSealedSecret()) {
+      return;
+    }
+    long now = clock.millis();
+    if (stop) {
+      schedule.cancel(appId);
+      log.error("app {}: proactive refresh stopped: {}", appId, error.getMessage());
+    } else if (error.reason() == Reason.QUOTA_EXHAUSTED || error.errcode() == 45009) {
+      schedule.schedule(appId, now + Math.max(error.retryAfter().toMillis(), 60_000));
+    } else {
+      schedule.schedule(appId, retryAt(appId, now));
+    }
+  }
+
+  private void noteFailure(String appId, int errcode, String message, Integer stoppedErrcode) {
+    if (apps.containsKey(appId)) { // unknown appIds leave no trace: they could be sprayed
+      health.put(appId, new Health(errcode, message, clock.instant(), stoppedErrcode));
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.wxtoken.token;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -10,7 +11,8 @@ import java.util.Optional;
  *       crash of this process; the engine hands a token out only after that.
  *   <li><b>Fenced.</b> {@link #save} writes only if the record's generation is higher than the
  *       stored one, atomically; otherwise it changes nothing and returns {@code false}.
- *   <li><b>No plaintext secrets.</b> Records hold verifiers, never AppSecrets.
+ *   <li><b>No plaintext secrets.</b> Records hold verifiers and sealed (encrypted) secrets, never
+ *       AppSecrets.
  *   <li><b>Blocking.</b> Methods may do I/O; the engine calls them off the request threads.
  * </ul>
  *
@@ -28,6 +30,15 @@ public interface TokenStore extends AutoCloseable {
    * @throws StoreException if the store cannot be read or written
    */
   boolean save(AppRecord record);
+
+  /** Every stored record, for scheduling proactive refreshes at start. */
+  List<AppRecord> loadAll();
+
+  /** The app's persisted quota usage, if any. */
+  Optional<QuotaUsage> loadQuota(String appId);
+
+  /** Persists the app's quota usage (last write wins: the engine serializes an app's updates). */
+  void saveQuota(String appId, QuotaUsage usage);
 
   /** Releases the store's resources. */
   @Override

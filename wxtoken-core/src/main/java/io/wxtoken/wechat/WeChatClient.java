@@ -68,8 +68,17 @@ public final class WeChatClient {
 
   /** Asks WeChat for the app's token (normal mode for the stable API). */
   public CompletableFuture<WeChatToken> fetchToken(String appId, String secret) {
+    return fetchToken(appId, secret, false);
+  }
+
+  /**
+   * Asks WeChat for the app's token. With {@code forceRefresh}, the stable API issues a new token
+   * ({@code force_refresh: true}, which WeChat allows 20 times a day, 30 s apart); the classic API
+   * issues a new token on every call anyway.
+   */
+  public CompletableFuture<WeChatToken> fetchToken(String appId, String secret, boolean forceRefresh) {
     HttpRequest request = api == TokenApi.STABLE
-        ? stableTokenRequest(appId, secret)
+        ? stableTokenRequest(appId, secret, forceRefresh)
         : classicTokenRequest(appId, secret);
     CompletableFuture<HttpResponse<byte[]>> exchange;
     try {
@@ -92,12 +101,12 @@ public final class WeChatClient {
     return http.connectTimeout().map(Duration::toMillis).orElse(0L);
   }
 
-  private HttpRequest stableTokenRequest(String appId, String secret) {
+  private HttpRequest stableTokenRequest(String appId, String secret, boolean forceRefresh) {
     ObjectNode body = json.createObjectNode()
         .put("grant_type", "client_credential")
         .put("appid", appId)
         .put("secret", secret)
-        .put("force_refresh", false);
+        .put("force_refresh", forceRefresh);
     byte[] bytes;
     try {
       bytes = json.writeValueAsBytes(body);

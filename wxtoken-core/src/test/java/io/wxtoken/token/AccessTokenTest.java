@@ -26,7 +26,7 @@ class AccessTokenTest {
     AccessToken token = new AccessToken("SECRET-TOKEN-VALUE", T0, T0.plusSeconds(1));
 
     assertThat(token.toString()).doesNotContain("SECRET-TOKEN-VALUE").contains("redacted");
-    assertThat(new AppRecord("wx1", Verifier.of(new byte[32]), token, 1).toString())
+    assertThat(new AppRecord("wx1", Verifier.of(new byte[32]), null, token, 1).toString())
         .doesNotContain("SECRET-TOKEN-VALUE");
   }
 
@@ -36,7 +36,7 @@ class AccessTokenTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new AccessToken("v", T0, T0.minusSeconds(1)))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> new AppRecord("wx1", Verifier.of(new byte[32]),
+    assertThatThrownBy(() -> new AppRecord("wx1", Verifier.of(new byte[32]), null,
         new AccessToken("v", T0, T0.plusSeconds(1)), 0))
         .isInstanceOf(IllegalArgumentException.class);
   }

@@ -56,6 +56,21 @@ final class FaultyStore implements TokenStore {
   }
 
   @Override
+  public java.util.List<AppRecord> loadAll() {
+    return real.loadAll();
+  }
+
+  @Override
+  public Optional<QuotaUsage> loadQuota(String appId) {
+    return real.loadQuota(appId);
+  }
+
+  @Override
+  public void saveQuota(String appId, QuotaUsage usage) {
+    real.saveQuota(appId, usage);
+  }
+
+  @Override
   public void close() {
     real.close();
   }

@@ -1,5 +1,7 @@
 package io.wxtoken.token;
 
+import io.wxtoken.secret.MasterKey;
+import io.wxtoken.secret.SecretBox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.fail;
@@ -21,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -43,6 +46,12 @@ final class Rig implements AutoCloseable {
   final WeChatSimulator sim;
   final TokenApi api;
   final SecretHasher hasher = new SecretHasher(HASH_KEY);
+  static final MasterKey MASTER_KEY =
+      MasterKey.fromBase64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+  final SecretBox box = new SecretBox(MASTER_KEY, List.of());
+  /** One attempt per call and a breaker that never opens: the engine as issue 2 specified it. */
+  static final Resilience NO_RETRIES = new Resilience(Duration.ofMillis(1), Duration.ofMillis(2),
+      0, Duration.ofSeconds(30), 10_000, Duration.ofSeconds(1));
   final Builder config;
   private final ExecutorService storeExecutor;
   private final WeChatClient client;
@@ -81,7 +90,7 @@ final class Rig implements AutoCloseable {
   private void openEngine() {
     h2 = H2TokenStore.open(config.dir);
     store = config.storeWrapper.apply(h2);
-    service = new TokenService(store, client, hasher, clock, storeExecutor, config.options);
+    service = new TokenService(store, client, hasher, box, clock, storeExecutor, config.options);
   }
 
   /** A process restart: the store is closed and reopened, the engine starts with empty memory. */
@@ -189,7 +198,9 @@ final class Rig implements AutoCloseable {
     final Path dir;
     TokenApi api = TokenApi.STABLE;
     UnaryOperator<WeChatSimulator.Builder> simulator = b -> b;
-    TokenService.Options options = TokenService.Options.DEFAULT;
+    /** Retries off and a breaker that never trips, unless a test asks for them. */
+    TokenService.Options options = TokenService.Options.defaults(TokenApi.STABLE)
+        .withResilience(NO_RETRIES);
     Duration connectTimeout = Duration.ofSeconds(1);
     Duration readTimeout = Duration.ofSeconds(5);
     Function<TokenStore, TokenStore> storeWrapper = s -> s;

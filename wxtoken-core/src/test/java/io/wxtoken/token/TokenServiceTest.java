@@ -46,8 +46,8 @@ class TokenServiceTest {
   private static final String WRONG_2 = "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee";
   private static final String WRONG_3 = "dddddddddddddddddddddddddddddddd";
   private static final String NEW_SECRET = "abcdefabcdefabcdefabcdefabcdef00";
-  private static final Duration HOLDOFF = TokenService.Options.DEFAULT.failureHoldoff();
-  private static final Duration CHECK_INTERVAL = TokenService.Options.DEFAULT.secretCheckInterval();
+  private static final Duration HOLDOFF = TokenService.Options.defaults(TokenApi.STABLE).failureHoldoff();
+  private static final Duration CHECK_INTERVAL = TokenService.Options.defaults(TokenApi.STABLE).secretCheckInterval();
 
   @TempDir
   Path dir;

@@ -45,7 +45,7 @@ class VerifierTest {
   void printsEvenAShortHashWithoutFailing() {
     // A damaged stored row must not make logging the record throw.
     assertThat(Verifier.of(new byte[] {7}).toString()).startsWith("Verifier[");
-    assertThat(new AppRecord("wx1", Verifier.of(new byte[] {7}),
+    assertThat(new AppRecord("wx1", Verifier.of(new byte[] {7}), null,
         new AccessToken("v", java.time.Instant.EPOCH, java.time.Instant.EPOCH.plusSeconds(1)), 1)
         .toString()).contains("Verifier[");
   }

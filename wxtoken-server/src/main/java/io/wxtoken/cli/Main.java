@@ -17,16 +17,20 @@ import picocli.CommandLine.Spec;
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Environment variables behind flags, named in errors so a bad variable is easy to find. */
-  static final Map<String, String> ENVIRONMENT = Map.of(
-      "--host", "WXTOKEN_HOST",
-      "--port", "WXTOKEN_PORT",
-      "--store", "WXTOKEN_STORE",
-      "--wechat-base-url", "WXTOKEN_WECHAT_BASE_URL",
-      "--token-api", "WXTOKEN_TOKEN_API",
-      "--expires-at-format", "WXTOKEN_EXPIRES_AT_FORMAT",
-      "--wechat-connect-timeout", "WXTOKEN_WECHAT_CONNECT_TIMEOUT",
-      "--wechat-read-timeout", "WXTOKEN_WECHAT_READ_TIMEOUT",
-      "--trust-forwarded-for", "WXTOKEN_TRUST_FORWARDED_FOR");
+  static final Map<String, String> ENVIRONMENT = Map.ofEntries(
+      Map.entry("--host", "WXTOKEN_HOST"),
+      Map.entry("--port", "WXTOKEN_PORT"),
+      Map.entry("--store", "WXTOKEN_STORE"),
+      Map.entry("--wechat-base-url", "WXTOKEN_WECHAT_BASE_URL"),
+      Map.entry("--token-api", "WXTOKEN_TOKEN_API"),
+      Map.entry("--expires-at-format", "WXTOKEN_EXPIRES_AT_FORMAT"),
+      Map.entry("--wechat-connect-timeout", "WXTOKEN_WECHAT_CONNECT_TIMEOUT"),
+      Map.entry("--wechat-read-timeout", "WXTOKEN_WECHAT_READ_TIMEOUT"),
+      Map.entry("--trust-forwarded-for", "WXTOKEN_TRUST_FORWARDED_FOR"),
+      Map.entry("--master-key-file", "WXTOKEN_MASTER_KEY_FILE"),
+      Map.entry("--apps-file", "WXTOKEN_APPS_FILE"),
+      Map.entry("--verify-only", "WXTOKEN_VERIFY_ONLY"),
+      Map.entry("--admin-token", "WXTOKEN_ADMIN_TOKEN"));
 
   @Spec
   private CommandSpec spec;

@@ -5,10 +5,25 @@ import io.wxtoken.server.ServerConfig;
 import io.wxtoken.wechat.TokenApi;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The server's flags, each defaulting to its environment variable, then to a sensible value. */
 final class ServerOptions {
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value.trim();
+  }
+
+  private static String adminToken(String value) {
+    String token = blankToNull(value);
+    if (token != null && token.length() < 16) {
+      throw new ConfigException(Settings.name("--admin-token")
+          + " must be at least 16 characters (it guards the admin API)");
+    }
+    return token;
+  }
+
   @Option(names = "--host", paramLabel = "ADDR",
       defaultValue = "${env:WXTOKEN_HOST:-127.0.0.1}",
       description = "Address to listen on; 0.0.0.0 for all interfaces (env WXTOKEN_HOST, default ${DEFAULT-VALUE}).")
@@ -54,6 +69,31 @@ final class ServerOptions {
       description = "Behind a reverse proxy: throttle by the last X-Forwarded-For address instead of the peer's (env WXTOKEN_TRUST_FORWARDED_FOR, default ${DEFAULT-VALUE}).")
   boolean trustForwardedFor;
 
+  @Option(names = "--master-key-file", paramLabel = "FILE",
+      defaultValue = "${env:WXTOKEN_MASTER_KEY_FILE}",
+      description = "Master key that encrypts stored AppSecrets (32 bytes, Base64). Default: DIR/master.key,"
+          + " created on first start; or the key itself in WXTOKEN_MASTER_KEY (env WXTOKEN_MASTER_KEY_FILE).")
+  Path masterKeyFile;
+
+  @Option(names = "--previous-master-key-file", paramLabel = "FILE",
+      description = "An older master key, still accepted to decrypt; repeatable (for key rotation).")
+  List<Path> previousMasterKeyFiles = new ArrayList<>();
+
+  @Option(names = "--apps-file", paramLabel = "FILE",
+      defaultValue = "${env:WXTOKEN_APPS_FILE}",
+      description = "Apps to register at start: {\"apps\":[{\"appId\":…,\"secret\":\"env:NAME|file:PATH\"}]} (env WXTOKEN_APPS_FILE).")
+  Path appsFile;
+
+  @Option(names = "--verify-only", paramLabel = "true|false", arity = "0..1", fallbackValue = "true",
+      defaultValue = "${env:WXTOKEN_VERIFY_ONLY:-false}",
+      description = "Never store AppSecrets: tokens are then refreshed only by callers' requests (env WXTOKEN_VERIFY_ONLY, default ${DEFAULT-VALUE}).")
+  boolean verifyOnly;
+
+  @Option(names = "--admin-token", paramLabel = "TOKEN",
+      defaultValue = "${env:WXTOKEN_ADMIN_TOKEN}",
+      description = "Bearer token for GET /admin/apps; the admin API is off without it. Prefer the variable: flags show in ps (env WXTOKEN_ADMIN_TOKEN).")
+  String adminToken;
+
   /** Validates every setting and builds the config; the WeChat URL may be overridden (demo). */
   ServerConfig toConfig(URI wechatOverride, Path storeOverride) {
     URI wechat = wechatOverride != null ? wechatOverride : Settings.httpUrl("--wechat-base-url", wechatBaseUrl);
@@ -68,7 +108,19 @@ final class ServerOptions {
         Settings.duration("--wechat-connect-timeout", connectTimeout),
         Settings.duration("--wechat-read-timeout", readTimeout),
         Runtime.getRuntime().availableProcessors(),
-        trustForwardedFor);
+        trustForwardedFor,
+        blankToNull(System.getenv("WXTOKEN_MASTER_KEY")),
+        masterKeyFile,
+        previousMasterKeyFiles,
+        appsFile,
+        verifyOnly,
+        adminToken(adminToken));
+    if (appsFile != null && !java.nio.file.Files.isReadable(appsFile)) {
+      throw new ConfigException(Settings.name("--apps-file") + ": cannot read " + appsFile);
+    }
+    if (masterKeyFile != null && !java.nio.file.Files.isReadable(masterKeyFile)) {
+      throw new ConfigException(Settings.name("--master-key-file") + ": cannot read " + masterKeyFile);
+    }
     if (base.host().isEmpty()) {
       throw new ConfigException(Settings.name("--host") + " must not be empty");
     }

@@ -46,9 +46,10 @@ public final class ApiServer implements AutoCloseable {
     int port = http.port();
     int eventLoops = http.eventLoops();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
-    TokenApi api = new TokenApi(tokens, new Envelope(http.expiresAtFormat()),
+    Envelope envelope = new Envelope(http.expiresAtFormat());
+    TokenApi api = new TokenApi(tokens, envelope,
         new FailureThrottle(FAILURES_PER_WINDOW, FAILURE_WINDOW, 100_000, clock),
-        http.trustForwardedFor());
+        new AdminApi(tokens, envelope, http.adminToken()), http.trustForwardedFor());
     HttpServerOptions options = new HttpServerOptions()
         .setHost(host)
         .setTcpNoDelay(true)

@@ -12,9 +12,17 @@ import java.util.Objects;
  * @param trustForwardedFor whether the client address (for throttling) is the last entry of
  *     {@code X-Forwarded-For}, as set by a reverse proxy in front; never enable it without one, or
  *     any client can pick its own address
+ * @param adminToken bearer token for the admin endpoints, or null to turn them off
  */
 public record HttpOptions(String host, int port, int eventLoops, ExpiresAtFormat expiresAtFormat,
-    boolean trustForwardedFor) {
+    boolean trustForwardedFor, String adminToken) {
+
+  @Override
+  public String toString() {
+    return "HttpOptions[host=" + host + ", port=" + port + ", eventLoops=" + eventLoops
+        + ", expiresAtFormat=" + expiresAtFormat + ", trustForwardedFor=" + trustForwardedFor
+        + ", adminToken=" + (adminToken == null ? "off" : "<redacted>") + "]";
+  }
 
   public HttpOptions {
     Objects.requireNonNull(host, "host");

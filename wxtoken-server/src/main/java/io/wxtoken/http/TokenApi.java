@@ -21,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes and answers every HTTP request: the two Authing token endpoints, {@code /health}, and a
- * clear envelope for everything else (unknown path, wrong method, oversized or malformed body).
+ * Routes and answers every HTTP request: the Authing token endpoints, the guarded refresh,
+ * {@code /health}, the admin view (delegated to {@link AdminApi}), and a clear envelope for
+ * everything else (unknown path, wrong method, oversized or malformed body).
  *
  * <p>Runs on Vert.x event loops and never blocks: a token hit is answered inline; a miss is
  * answered when the engine's future completes, back on the request's event loop.
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
 final class TokenApi implements Handler<HttpServerRequest> {
   static final String TOKEN_PATH = "/api/v3/get-wechat-access-token";
   static final String TOKEN_INFO_PATH = "/api/v3/get-wechat-access-token-info";
+  static final String REFRESH_PATH = "/api/v3/refresh-wechat-access-token";
   static final String HEALTH_PATH = "/health";
   /** Token requests are under 200 bytes; 16 KiB leaves room for any SDK's extra fields. */
   static final int MAX_BODY_BYTES = 16 * 1024;
@@ -46,14 +48,16 @@ final class TokenApi implements Handler<HttpServerRequest> {
   private final TokenService tokens;
   private final Envelope envelope;
   private final FailureThrottle throttle;
+  private final AdminApi admin;
   private final boolean trustForwardedFor;
   private final ConcurrentMap<String, Rendered> rendered = new ConcurrentHashMap<>();
 
-  TokenApi(TokenService tokens, Envelope envelope, FailureThrottle throttle,
+  TokenApi(TokenService tokens, Envelope envelope, FailureThrottle throttle, AdminApi admin,
       boolean trustForwardedFor) {
     this.tokens = tokens;
     this.envelope = envelope;
     this.throttle = throttle;
+    this.admin = admin;
     this.trustForwardedFor = trustForwardedFor;
   }
 
@@ -80,14 +84,17 @@ final class TokenApi implements Handler<HttpServerRequest> {
 
   private void route(HttpServerRequest request, String requestId) {
     String path = request.path();
-    if (path.equals(TOKEN_PATH) || path.equals(TOKEN_INFO_PATH)) {
+    boolean refresh = path.equals(REFRESH_PATH);
+    if (refresh || path.equals(TOKEN_PATH) || path.equals(TOKEN_INFO_PATH)) {
       if (request.method() != HttpMethod.POST) {
         request.response().putHeader(HttpHeaders.ALLOW, "POST");
         fail(request, 405, ApiError.METHOD_NOT_ALLOWED,
             request.method() + " is not supported on " + path + "; use POST", requestId);
         return;
       }
-      readBody(request, requestId);
+      readBody(request, requestId, refresh);
+    } else if (path.startsWith(AdminApi.PREFIX)) {
+      admin.handle(request, requestId);
     } else if (path.equals(HEALTH_PATH) && request.method() == HttpMethod.GET) {
       send(request, 200, HEALTH_UP, requestId);
     } else {
@@ -96,13 +103,13 @@ final class TokenApi implements Handler<HttpServerRequest> {
     }
   }
 
-  private void readBody(HttpServerRequest request, String requestId) {
+  private void readBody(HttpServerRequest request, String requestId, boolean refresh) {
     String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (declared != null && isOver(declared)) {
       tooLarge(request, requestId);
       return;
     }
-    BodyCollector body = new BodyCollector(request, requestId);
+    BodyCollector body = new BodyCollector(request, requestId, refresh);
     request.handler(body);
     request.endHandler(v -> body.end());
   }
@@ -119,12 +126,14 @@ final class TokenApi implements Handler<HttpServerRequest> {
   private final class BodyCollector implements Handler<Buffer> {
     private final HttpServerRequest request;
     private final String requestId;
+    private final boolean refresh;
     private Buffer body;
     private boolean overflowed;
 
-    BodyCollector(HttpServerRequest request, String requestId) {
+    BodyCollector(HttpServerRequest request, String requestId, boolean refresh) {
       this.request = request;
       this.requestId = requestId;
+      this.refresh = refresh;
     }
 
     @Override
@@ -148,7 +157,7 @@ final class TokenApi implements Handler<HttpServerRequest> {
     void end() {
       if (!overflowed) {
         try {
-          onBody(request, requestId, body == null ? new byte[0] : body.getBytes());
+          onBody(request, requestId, body == null ? new byte[0] : body.getBytes(), refresh);
         } catch (RuntimeException e) {
           internalError(request, requestId, e);
         }
@@ -163,7 +172,7 @@ final class TokenApi implements Handler<HttpServerRequest> {
         "request body is larger than " + MAX_BODY_BYTES + " bytes", requestId);
   }
 
-  private void onBody(HttpServerRequest request, String requestId, byte[] body) {
+  private void onBody(HttpServerRequest request, String requestId, byte[] body, boolean refresh) {
     String address = address(request);
     if (throttle.isBlocked(address)) {
       fail(request, 200, ApiError.THROTTLED,
@@ -172,12 +181,14 @@ final class TokenApi implements Handler<HttpServerRequest> {
     }
     TokenRequest parsed;
     try {
-      parsed = TokenRequest.parse(request.getHeader(HttpHeaders.CONTENT_TYPE), body);
+      parsed = TokenRequest.parse(request.getHeader(HttpHeaders.CONTENT_TYPE), body, refresh);
     } catch (ApiException e) {
       fail(request, 200, e.error, e.getMessage(), requestId);
       return;
     }
-    CompletableFuture<AccessToken> token = tokens.get(parsed.appId(), parsed.appSecret());
+    CompletableFuture<AccessToken> token = refresh
+        ? tokens.refresh(parsed.appId(), parsed.appSecret(), parsed.staleToken())
+        : tokens.get(parsed.appId(), parsed.appSecret());
     Context context = Vertx.currentContext();
     token.whenComplete((issued, failure) -> {
       if (Vertx.currentContext() == context) {
@@ -217,6 +228,9 @@ final class TokenApi implements Handler<HttpServerRequest> {
       case UPSTREAM_UNAVAILABLE -> fail(request, 200, ApiError.UPSTREAM_UNAVAILABLE,
           "cannot get a token from WeChat: " + error.getMessage(), requestId);
       case UPSTREAM_ERROR -> fail(request, 200, ApiError.UPSTREAM_ERROR, error.getMessage(), requestId);
+      case QUOTA_EXHAUSTED -> fail(request, 200, ApiError.QUOTA_EXHAUSTED, error.getMessage(), requestId);
+      case FORCED_REFRESH_LIMIT -> fail(request, 200, ApiError.FORCED_REFRESH_LIMIT,
+          error.getMessage(), requestId);
     }
   }
 
@@ -227,12 +241,12 @@ final class TokenApi implements Handler<HttpServerRequest> {
     }
   }
 
-  private void fail(HttpServerRequest request, int httpStatus, ApiError error, String message,
+  void fail(HttpServerRequest request, int httpStatus, ApiError error, String message,
       String requestId) {
     send(request, httpStatus, envelope.error(error, message, requestId), requestId);
   }
 
-  private static void send(HttpServerRequest request, int httpStatus, byte[] body, String requestId) {
+  static void send(HttpServerRequest request, int httpStatus, byte[] body, String requestId) {
     HttpServerResponse response = request.response();
     if (response.ended()) {
       return;

@@ -22,12 +22,17 @@ import java.util.Map;
  * digits); appSecret 1–128 visible ASCII characters (WeChat's are 32 hex digits). Unknown fields
  * are ignored, as Authing's SDKs may add some. Messages name the field and never echo the secret.
  *
+ * <p>The refresh endpoint also takes {@code staleToken}: the token WeChat refused, 1–2048 visible
+ * ASCII characters.
+ *
  * @param appId WeChat AppId
  * @param appSecret WeChat AppSecret; {@link #toString()} never prints it
+ * @param staleToken the token reported stale, or null on the token endpoints
  */
-record TokenRequest(String appId, String appSecret) {
+record TokenRequest(String appId, String appSecret, String staleToken) {
   static final int MAX_APP_ID = 64;
   static final int MAX_APP_SECRET = 128;
+  static final int MAX_TOKEN = 2048;
 
   private static final ObjectMapper JSON = JsonMapper.builder()
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -35,7 +40,8 @@ record TokenRequest(String appId, String appSecret) {
 
   @Override
   public String toString() {
-    return "TokenRequest[appId=" + appId + ", appSecret=<redacted>]";
+    return "TokenRequest[appId=" + appId + ", appSecret=<redacted>, staleToken="
+        + (staleToken == null ? "none" : "<redacted>") + "]";
   }
 
   /**
@@ -45,17 +51,22 @@ record TokenRequest(String appId, String appSecret) {
    * @throws ApiException with a 400-class error naming what is wrong
    */
   static TokenRequest parse(String contentType, byte[] body) {
+    return parse(contentType, body, false);
+  }
+
+  /** As {@link #parse(String, byte[])}, requiring {@code staleToken} when asked to. */
+  static TokenRequest parse(String contentType, byte[] body, boolean withStaleToken) {
     String mediaType = mediaType(contentType);
     if (body.length == 0) {
       throw new ApiException(ApiError.MALFORMED_BODY,
           "request body is empty; expected {\"appId\": \"...\", \"appSecret\": \"...\"}");
     }
     if (mediaType.isEmpty() || mediaType.equals("application/json") || mediaType.endsWith("+json")) {
-      return fromJson(body);
+      return fromJson(body, withStaleToken);
     }
     if (mediaType.equals("application/x-www-form-urlencoded")) {
       // `curl -d '{...}'` labels JSON as a form; a form body never starts with '{'.
-      return startsWithBrace(body) ? fromJson(body) : fromForm(body);
+      return startsWithBrace(body) ? fromJson(body, withStaleToken) : fromForm(body, withStaleToken);
     }
     throw new ApiException(ApiError.UNSUPPORTED_CONTENT_TYPE, "unsupported Content-Type '"
         + printable(mediaType) + "'; use application/json or application/x-www-form-urlencoded");
@@ -79,7 +90,7 @@ record TokenRequest(String appId, String appSecret) {
     return type.trim().toLowerCase(Locale.ROOT);
   }
 
-  private static TokenRequest fromJson(byte[] body) {
+  private static TokenRequest fromJson(byte[] body, boolean withStaleToken) {
     JsonNode root;
     try {
       root = JSON.readTree(body);
@@ -93,7 +104,8 @@ record TokenRequest(String appId, String appSecret) {
     if (root == null || !root.isObject()) {
       throw new ApiException(ApiError.MALFORMED_BODY, "request body must be a JSON object");
     }
-    return validated(jsonField(root, "appId"), jsonField(root, "appSecret"));
+    return validated(jsonField(root, "appId"), jsonField(root, "appSecret"),
+        withStaleToken ? jsonField(root, "staleToken") : null);
   }
 
   private static String jsonField(JsonNode root, String name) {
@@ -107,7 +119,7 @@ record TokenRequest(String appId, String appSecret) {
     return value.textValue();
   }
 
-  private static TokenRequest fromForm(byte[] body) {
+  private static TokenRequest fromForm(byte[] body, boolean withStaleToken) {
     Map<String, List<String>> params;
     try {
       params = new QueryStringDecoder(new String(body, StandardCharsets.UTF_8),
@@ -115,7 +127,8 @@ record TokenRequest(String appId, String appSecret) {
     } catch (IllegalArgumentException e) {
       throw new ApiException(ApiError.MALFORMED_BODY, "request body is not valid form data");
     }
-    return validated(formField(params, "appId"), formField(params, "appSecret"));
+    return validated(formField(params, "appId"), formField(params, "appSecret"),
+        withStaleToken ? formField(params, "staleToken") : null);
   }
 
   private static String formField(Map<String, List<String>> params, String name) {
@@ -129,7 +142,7 @@ record TokenRequest(String appId, String appSecret) {
     return values.get(0);
   }
 
-  private static TokenRequest validated(String appId, String appSecret) {
+  private static TokenRequest validated(String appId, String appSecret, String staleToken) {
     if (appId.isEmpty()) {
       throw new ApiException(ApiError.INVALID_PARAMETER, "appId must not be empty");
     }
@@ -159,7 +172,20 @@ record TokenRequest(String appId, String appSecret) {
             "appSecret may contain only visible ASCII characters");
       }
     }
-    return new TokenRequest(appId, appSecret);
+    if (staleToken != null) {
+      if (staleToken.isEmpty() || staleToken.length() > MAX_TOKEN) {
+        throw new ApiException(ApiError.INVALID_PARAMETER,
+            "staleToken must be 1-" + MAX_TOKEN + " characters");
+      }
+      for (int i = 0; i < staleToken.length(); i++) {
+        char c = staleToken.charAt(i);
+        if (c < 0x21 || c > 0x7e) {
+          throw new ApiException(ApiError.INVALID_PARAMETER,
+              "staleToken may contain only visible ASCII characters");
+        }
+      }
+    }
+    return new TokenRequest(appId, appSecret, staleToken);
   }
 
   private static String printable(String s) {

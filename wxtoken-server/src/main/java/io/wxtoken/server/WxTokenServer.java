@@ -1,14 +1,25 @@
 package io.wxtoken.server;
 
+import dev.failsafe.Failsafe;
+import dev.failsafe.RetryPolicy;
 import io.wxtoken.http.ApiServer;
+import io.wxtoken.secret.MasterKey;
+import io.wxtoken.secret.SecretBox;
+import io.wxtoken.token.AccessToken;
+import io.wxtoken.token.TokenException;
 import io.wxtoken.store.h2.H2TokenStore;
 import io.wxtoken.token.SecretHasher;
 import io.wxtoken.token.TokenService;
 import io.wxtoken.token.TokenStore;
 import io.wxtoken.wechat.WeChatClient;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,8 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running wxtoken server. {@link #start} wires store → engine → HTTP and returns once the port
- * is bound; {@link #close} stops HTTP first, then the store, so no acknowledged write is cut off.
+ * A running wxtoken server. {@link #start} wires store → keys → engine → HTTP, schedules the stored
+ * apps' proactive refreshes, registers the apps file's apps, and returns once the port is bound;
+ * {@link #close} stops the refresher and HTTP first, then the store, so no acknowledged write is cut
+ * off.
  *
  * <p>Used by the CLI and, in-process, by tests. Thread-safe.
  */
@@ -25,39 +38,111 @@ public final class WxTokenServer implements AutoCloseable {
   static final String KEY_FILE = "secret-hash.key";
   private static final Logger log = LoggerFactory.getLogger(WxTokenServer.class);
 
+  static final String MASTER_KEY_FILE = "master.key";
+  /** How often the scheduler looks for due refreshes. */
+  static final Duration TICK = Duration.ofSeconds(1);
+
   private final TokenStore store;
   private final ExecutorService storeExecutor;
+  private final ScheduledExecutorService refresher;
   private final TokenService tokens;
   private final ApiServer http;
 
-  private WxTokenServer(TokenStore store, ExecutorService storeExecutor, TokenService tokens,
-      ApiServer http) {
+  private WxTokenServer(TokenStore store, ExecutorService storeExecutor,
+      ScheduledExecutorService refresher, TokenService tokens, ApiServer http) {
     this.store = store;
     this.storeExecutor = storeExecutor;
+    this.refresher = refresher;
     this.tokens = tokens;
     this.http = http;
   }
 
   /** Starts a server; fails with a message naming the setting that is wrong. */
   public static WxTokenServer start(ServerConfig config, Clock clock) {
+    return start(config, clock, TokenService.Options.defaults(config.tokenApi()));
+  }
+
+  /** Starts a server with the engine's tunables given (tests shorten retries and breakers). */
+  public static WxTokenServer start(ServerConfig config, Clock clock, TokenService.Options engine) {
+    List<AppsFile.App> registrations = config.appsFile() == null
+        ? List.of() : AppsFile.read(config.appsFile(), System.getenv());
     H2TokenStore store = H2TokenStore.open(config.storeDir());
     ExecutorService storeExecutor = Executors.newFixedThreadPool(2, daemonThreads("wxtoken-store-"));
+    ScheduledExecutorService refresher =
+        Executors.newSingleThreadScheduledExecutor(daemonThreads("wxtoken-refresher-"));
     try {
       SecretHasher hasher = new SecretHasher(KeyFile.loadOrCreate(store.directory().resolve(KEY_FILE)));
+      SecretBox box = secretBox(config, store.directory());
       WeChatClient wechat = new WeChatClient(config.wechatBaseUrl(), config.tokenApi(),
           config.wechatConnectTimeout(), config.wechatReadTimeout());
-      TokenService tokens = new TokenService(store, wechat, hasher, clock, storeExecutor,
-          TokenService.Options.DEFAULT);
+      TokenService tokens = new TokenService(store, wechat, hasher, box, clock, storeExecutor,
+          engine.withStoreSecrets(engine.storeSecrets() && !config.verifyOnly()));
+      int stored = tokens.scheduleStored();
       ApiServer http = ApiServer.start(config.http(), tokens, clock);
-      log.info("wxtoken listening on http://{}:{} (store {}, WeChat {} via {} API)",
-          config.host(), http.port(), store.directory(), config.wechatBaseUrl(),
-          config.tokenApi().name().toLowerCase(java.util.Locale.ROOT));
-      return new WxTokenServer(store, storeExecutor, tokens, http);
+      refresher.scheduleWithFixedDelay(() -> refreshDue(tokens), TICK.toMillis(), TICK.toMillis(),
+          TimeUnit.MILLISECONDS);
+      registrations.forEach(app -> register(tokens, app, refresher));
+      log.info("wxtoken listening on http://{}:{} (store {} with {} apps, WeChat {} via {} API,"
+          + " secrets {}, admin API {})", config.host(), http.port(), store.directory(), stored,
+          config.wechatBaseUrl(), config.tokenApi().name().toLowerCase(Locale.ROOT),
+          config.verifyOnly() ? "not stored (verify-only)" : "sealed under key " + box.currentKeyId(),
+          config.adminToken() == null ? "off" : "on");
+      return new WxTokenServer(store, storeExecutor, refresher, tokens, http);
     } catch (RuntimeException e) {
+      refresher.shutdownNow();
       storeExecutor.shutdownNow();
       store.close();
       throw e;
     }
+  }
+
+  private static SecretBox secretBox(ServerConfig config, Path storeDir) {
+    MasterKey current;
+    if (config.masterKey() != null) {
+      try {
+        current = MasterKey.fromBase64(config.masterKey());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException("WXTOKEN_MASTER_KEY: " + e.getMessage());
+      }
+    } else if (config.masterKeyFile() != null) {
+      current = MasterKey.load(config.masterKeyFile());
+    } else {
+      current = MasterKey.loadOrCreate(storeDir.resolve(MASTER_KEY_FILE));
+    }
+    List<MasterKey> previous = config.previousMasterKeyFiles().stream().map(MasterKey::load).toList();
+    return new SecretBox(current, previous);
+  }
+
+  private static void refreshDue(TokenService tokens) {
+    try {
+      tokens.refreshDue();
+    } catch (RuntimeException e) {
+      log.error("proactive refresh tick failed", e); // keep ticking: the next one may succeed
+    }
+  }
+
+  /** Registers a configured app, retrying every 30 s while WeChat cannot be reached. */
+  private static void register(TokenService tokens, AppsFile.App app,
+      ScheduledExecutorService executor) {
+    RetryPolicy<AccessToken> whileUnreachable = RetryPolicy.<AccessToken>builder()
+        .handleIf(failure -> failure instanceof TokenException e
+            && (e.reason() == TokenException.Reason.UPSTREAM_UNAVAILABLE
+                || (e.reason() == TokenException.Reason.UPSTREAM_ERROR && e.errcode() == -1)))
+        .withDelay(Duration.ofSeconds(30))
+        .withMaxRetries(-1)
+        .onRetry(event -> log.warn("app {} from the apps file: WeChat unreachable, retrying in 30 s",
+            app.appId()))
+        .build();
+    Failsafe.with(whileUnreachable).with(executor)
+        .getStageAsync(() -> tokens.register(app.appId(), app.secret(), !app.verifyOnly()))
+        .whenComplete((token, failure) -> {
+          if (failure == null) {
+            log.info("app {} from the apps file is registered", app.appId());
+          } else {
+            log.error("app {} from the apps file could not be registered: {}", app.appId(),
+                failure.getMessage());
+          }
+        });
   }
 
   /** The bound HTTP port. */
@@ -72,6 +157,7 @@ public final class WxTokenServer implements AutoCloseable {
 
   @Override
   public void close() {
+    refresher.shutdownNow();
     http.close();
     storeExecutor.shutdown();
     try {

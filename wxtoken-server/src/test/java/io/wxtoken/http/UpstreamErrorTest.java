@@ -8,6 +8,7 @@ import io.wxtoken.server.ServerHarness;
 import io.wxtoken.server.ServerHarness.Reply;
 import io.wxtoken.wechat.TokenApi;
 import java.nio.file.Path;
+import io.wxtoken.simulator.WeChatSimulator.Endpoint;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,8 +38,20 @@ class UpstreamErrorTest {
       assertError(h.token("wx00000000000000ff", SECRET), 602, 3002, "errcode 40013: invalid appid");
       assertError(h.token("wx00000000000000b1", SECRET), 602, 3002, "errcode 40164");
       assertError(h.token("wx00000000000000b2", SECRET), 602, 3002, "errcode 40243");
-      h.wechat.faults().failNext(1, -1, "system error");
+      // -1 is retried (twice, in the harness); when it persists the caller sees it
+      h.wechat.faults().failNext(3, -1, "system error");
       assertError(h.token("wx00000000000000b3", SECRET), 602, 3002, "errcode -1: system error");
+      assertThat(h.wechat.calls(Endpoint.STABLE_TOKEN, "wx00000000000000b3")).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void aTransientErrorIsRetriedAwayUnseen() {
+    try (ServerHarness h = ServerHarness.start(dir)) {
+      h.wechat.faults().failNext(2, -1, "system error");
+
+      assertThat(h.token(APP_ID, SECRET).statusCode()).isEqualTo(200);
+      assertThat(h.wechat.calls(Endpoint.STABLE_TOKEN)).isEqualTo(3);
     }
   }
 
@@ -60,18 +73,42 @@ class UpstreamErrorTest {
   }
 
   @Test
-  void serverErrorsAndGarbageAre601() {
+  void serverErrorsAre601() {
     try (ServerHarness h = ServerHarness.start(dir)) {
       h.wechat.faults().serverErrorRate(1.0);
+
       assertError(h.token(APP_ID, SECRET), 601, 3001, "WeChat answered HTTP 503");
+    }
+  }
 
-      h.clock.advance(Duration.ofSeconds(3)); // past the failure holdoff
-      h.wechat.faults().reset().malformedRate(1.0);
+  @Test
+  void garbageIs601() {
+    try (ServerHarness h = ServerHarness.start(dir)) {
+      h.wechat.faults().malformedRate(1.0);
+
       assertError(h.token(APP_ID, SECRET), 601, 3001, "not JSON");
+    }
+  }
 
+  @Test
+  void theBreakerStopsCallingADeadWeChatAndRecoversWithoutARestart() throws Exception {
+    try (ServerHarness h = ServerHarness.start(dir)) {
+      h.wechat.faults().serverErrorRate(1.0);
+      h.token(APP_ID, SECRET); // 3 attempts
+      h.clock.advance(Duration.ofSeconds(3)); // past the holdoff
+      h.token(APP_ID, SECRET); // 2 more: 5 failures in a row open the breaker
       h.clock.advance(Duration.ofSeconds(3));
+      long calls = h.wechat.calls(Endpoint.STABLE_TOKEN);
+
+      Reply paused = h.token(APP_ID, SECRET);
+
+      assertError(paused, 601, 3001, "are paused after 5 failures in a row");
+      assertThat(h.wechat.calls(Endpoint.STABLE_TOKEN)).isEqualTo(calls);
+
       h.wechat.faults().reset();
-      assertThat(h.token(APP_ID, SECRET).statusCode()).isEqualTo(200); // recovers by itself
+      Thread.sleep(ServerHarness.QUICK.breakerDelay().toMillis() + 200); // the breaker runs on real time
+      h.clock.advance(Duration.ofSeconds(3));
+      assertThat(h.token(APP_ID, SECRET).statusCode()).isEqualTo(200);
     }
   }
 
@@ -83,8 +120,9 @@ class UpstreamErrorTest {
 
       assertError(h.token(APP_ID, SECRET), 601, 3001, "timed out");
 
-      // read timeout is 2 s in the harness (plus the 2 s connect allowance)
-      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(6));
+      // 2 s read timeout per attempt; retries stop once 3 s have passed: two attempts
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(7));
+      assertThat(h.wechat.calls(Endpoint.STABLE_TOKEN)).isEqualTo(2);
     }
   }
 
@@ -101,12 +139,11 @@ class UpstreamErrorTest {
   void failuresAreReplayedDuringTheHoldoffNotRetried() {
     try (ServerHarness h = ServerHarness.start(dir)) {
       h.wechat.faults().serverErrorRate(1.0);
-      h.token(APP_ID, SECRET);
+      h.token(APP_ID, SECRET); // one attempt and two retries
       for (int i = 0; i < 10; i++) {
         assertThat(h.token(APP_ID, SECRET).statusCode()).isEqualTo(601);
       }
-      assertThat(h.wechat.calls(io.wxtoken.simulator.WeChatSimulator.Endpoint.STABLE_TOKEN))
-          .isEqualTo(1);
+      assertThat(h.wechat.calls(Endpoint.STABLE_TOKEN)).isEqualTo(3);
     }
   }
 }

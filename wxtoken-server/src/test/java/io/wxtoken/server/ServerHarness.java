@@ -3,6 +3,8 @@ package io.wxtoken.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wxtoken.simulator.ManualClock;
+import io.wxtoken.token.Resilience;
+import io.wxtoken.token.TokenService;
 import io.wxtoken.simulator.WeChatSimulator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,22 +26,27 @@ public final class ServerHarness implements AutoCloseable {
   public static final String APP_ID = "wx00000000000000a1";
   public static final String SECRET = "0123456789abcdef0123456789abcdef";
   public static final String TOKEN_PATH = "/api/v3/get-wechat-access-token";
+  /** Retries and breaker on a test's time scale: 2 retries 10-50 ms apart, breaker 5 × 1 s. */
+  public static final Resilience QUICK = new Resilience(Duration.ofMillis(10),
+      Duration.ofMillis(50), 2, Duration.ofSeconds(3), 5, Duration.ofSeconds(1));
 
   public final ManualClock clock = ManualClock.startingAt("2026-11-25T00:00:00Z");
   public final WeChatSimulator wechat;
   private final Path dir;
   private final UnaryOperator<ServerConfig> configure;
+  private final UnaryOperator<TokenService.Options> engine;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final ObjectMapper json = new ObjectMapper();
   private WxTokenServer server;
 
   private ServerHarness(Path dir, Consumer<WeChatSimulator.Builder> simulator,
-      UnaryOperator<ServerConfig> configure) {
+      UnaryOperator<ServerConfig> configure, UnaryOperator<TokenService.Options> engine) {
     WeChatSimulator.Builder builder = WeChatSimulator.builder().clock(clock).app(APP_ID, SECRET);
     simulator.accept(builder);
     this.wechat = builder.start();
     this.dir = dir;
     this.configure = configure;
+    this.engine = engine;
     this.server = startServer();
   }
 
@@ -50,14 +57,23 @@ public final class ServerHarness implements AutoCloseable {
 
   public static ServerHarness start(Path dir, Consumer<WeChatSimulator.Builder> simulator,
       UnaryOperator<ServerConfig> configure) {
-    return new ServerHarness(dir, simulator, configure);
+    return start(dir, simulator, configure, o -> o);
+  }
+
+  /** With the engine's tunables adjusted too (they start from {@link #QUICK} retries). */
+  public static ServerHarness start(Path dir, Consumer<WeChatSimulator.Builder> simulator,
+      UnaryOperator<ServerConfig> configure, UnaryOperator<TokenService.Options> engine) {
+    return new ServerHarness(dir, simulator, configure, engine);
   }
 
   private WxTokenServer startServer() {
     ServerConfig config = ServerConfig.defaults(dir, wechat.baseUrl())
         .withPort(0)
         .withWeChatTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2));
-    return WxTokenServer.start(configure.apply(config), clock);
+    ServerConfig configured = configure.apply(config);
+    TokenService.Options options = TokenService.Options.defaults(configured.tokenApi())
+        .withResilience(QUICK);
+    return WxTokenServer.start(configured, clock, engine.apply(options));
   }
 
   public WxTokenServer server() {

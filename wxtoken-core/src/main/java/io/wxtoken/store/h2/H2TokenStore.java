@@ -2,6 +2,7 @@ package io.wxtoken.store.h2;
 
 import io.wxtoken.token.AccessToken;
 import io.wxtoken.token.AppRecord;
+import io.wxtoken.token.QuotaUsage;
 import io.wxtoken.token.StoreException;
 import io.wxtoken.token.TokenStore;
 import io.wxtoken.token.Verifier;
@@ -13,6 +14,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.h2.jdbcx.JdbcConnectionPool;
 
@@ -89,22 +93,24 @@ public final class H2TokenStore implements TokenStore {
           + "expires_at BIGINT NOT NULL, "
           + "generation BIGINT NOT NULL, "
           + "updated_at BIGINT NOT NULL)");
+      // Added for proactive refresh; NULL for verify-only apps.
+      s.execute("ALTER TABLE app_token ADD COLUMN IF NOT EXISTS sealed_secret VARCHAR(512)");
+      s.execute("CREATE TABLE IF NOT EXISTS app_quota ("
+          + "app_id VARCHAR(64) PRIMARY KEY, "
+          + "wechat_day DATE NOT NULL, "
+          + "calls INT NOT NULL, "
+          + "forced INT NOT NULL, "
+          + "last_forced_at BIGINT NOT NULL)");
     }
   }
 
   @Override
   public Optional<AppRecord> load(String appId) {
     try (Connection c = pool.getConnection();
-        PreparedStatement q = c.prepareStatement("SELECT verifier, access_token, fetched_at,"
-            + " expires_at, generation FROM app_token WHERE app_id = ?")) {
+        PreparedStatement q = c.prepareStatement(SELECT_RECORD + " WHERE app_id = ?")) {
       q.setString(1, appId);
       try (ResultSet r = q.executeQuery()) {
-        if (!r.next()) {
-          return Optional.empty();
-        }
-        AccessToken token = new AccessToken(r.getString(2),
-            Instant.ofEpochMilli(r.getLong(3)), Instant.ofEpochMilli(r.getLong(4)));
-        return Optional.of(new AppRecord(appId, Verifier.of(r.getBytes(1)), token, r.getLong(5)));
+        return r.next() ? Optional.of(record(r)) : Optional.empty();
       }
     } catch (SQLException e) {
       throw new StoreException("cannot read app " + appId + " from the store", e);
@@ -112,23 +118,82 @@ public final class H2TokenStore implements TokenStore {
   }
 
   @Override
+  public List<AppRecord> loadAll() {
+    try (Connection c = pool.getConnection();
+        PreparedStatement q = c.prepareStatement(SELECT_RECORD);
+        ResultSet r = q.executeQuery()) {
+      List<AppRecord> all = new ArrayList<>();
+      while (r.next()) {
+        all.add(record(r));
+      }
+      return all;
+    } catch (SQLException e) {
+      throw new StoreException("cannot read the apps from the store", e);
+    }
+  }
+
+  private static final String SELECT_RECORD = "SELECT app_id, verifier, sealed_secret,"
+      + " access_token, fetched_at, expires_at, generation FROM app_token";
+
+  private static AppRecord record(ResultSet r) throws SQLException {
+    AccessToken token = new AccessToken(r.getString(4),
+        Instant.ofEpochMilli(r.getLong(5)), Instant.ofEpochMilli(r.getLong(6)));
+    return new AppRecord(r.getString(1), Verifier.of(r.getBytes(2)), r.getString(3), token,
+        r.getLong(7));
+  }
+
+  @Override
+  public Optional<QuotaUsage> loadQuota(String appId) {
+    try (Connection c = pool.getConnection();
+        PreparedStatement q = c.prepareStatement("SELECT wechat_day, calls, forced, last_forced_at"
+            + " FROM app_quota WHERE app_id = ?")) {
+      q.setString(1, appId);
+      try (ResultSet r = q.executeQuery()) {
+        if (!r.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(new QuotaUsage(r.getObject(1, LocalDate.class), r.getInt(2),
+            r.getInt(3), Instant.ofEpochMilli(r.getLong(4))));
+      }
+    } catch (SQLException e) {
+      throw new StoreException("cannot read the quota of app " + appId, e);
+    }
+  }
+
+  @Override
+  public void saveQuota(String appId, QuotaUsage usage) {
+    try (Connection c = pool.getConnection();
+        PreparedStatement m = c.prepareStatement("MERGE INTO app_quota KEY(app_id)"
+            + " (app_id, wechat_day, calls, forced, last_forced_at) VALUES (?, ?, ?, ?, ?)")) {
+      m.setString(1, appId);
+      m.setObject(2, usage.day());
+      m.setInt(3, usage.calls());
+      m.setInt(4, usage.forced());
+      m.setLong(5, usage.lastForcedAt().toEpochMilli());
+      m.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("cannot write the quota of app " + appId, e);
+    }
+  }
+
+  @Override
   public boolean save(AppRecord record) {
     try (Connection c = pool.getConnection()) {
       try (PreparedStatement update = c.prepareStatement("UPDATE app_token SET verifier = ?,"
-          + " access_token = ?, fetched_at = ?, expires_at = ?, generation = ?, updated_at = ?"
-          + " WHERE app_id = ? AND generation < ?")) {
+          + " access_token = ?, fetched_at = ?, expires_at = ?, generation = ?, updated_at = ?,"
+          + " sealed_secret = ? WHERE app_id = ? AND generation < ?")) {
         bind(update, record);
-        update.setString(7, record.appId());
-        update.setLong(8, record.generation());
+        update.setString(8, record.appId());
+        update.setLong(9, record.generation());
         if (update.executeUpdate() == 1) {
           return true;
         }
       }
       try (PreparedStatement insert = c.prepareStatement("INSERT INTO app_token (verifier,"
-          + " access_token, fetched_at, expires_at, generation, updated_at, app_id)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+          + " access_token, fetched_at, expires_at, generation, updated_at, sealed_secret, app_id)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
         bind(insert, record);
-        insert.setString(7, record.appId());
+        insert.setString(8, record.appId());
         insert.executeUpdate();
         return true;
       } catch (SQLException e) {
@@ -149,6 +214,7 @@ public final class H2TokenStore implements TokenStore {
     s.setLong(4, record.token().expiresAt().toEpochMilli());
     s.setLong(5, record.generation());
     s.setLong(6, System.currentTimeMillis());
+    s.setString(7, record.sealedSecret());
   }
 
   @Override

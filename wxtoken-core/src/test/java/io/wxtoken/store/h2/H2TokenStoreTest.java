@@ -1,5 +1,7 @@
 package io.wxtoken.store.h2;
 
+import io.wxtoken.secret.MasterKey;
+import io.wxtoken.secret.SecretBox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -68,14 +70,14 @@ class H2TokenStoreTest {
 
   private static AppRecord record(String appId, String token, long generation) {
     Instant fetched = T0.plusSeconds(generation);
-    return new AppRecord(appId, verifier((int) generation),
+    return new AppRecord(appId, verifier((int) generation), null,
         new AccessToken(token, fetched, fetched.plusSeconds(7200)), generation);
   }
 
   @Test
   void savesAndLoadsARecordExactly() {
     H2TokenStore store = open();
-    AppRecord saved = new AppRecord(APP, verifier(7),
+    AppRecord saved = new AppRecord(APP, verifier(7), "v1.sealed",
         new AccessToken("token-1", T0.plusMillis(123), T0.plusMillis(7_200_123)), 1);
 
     assertThat(store.save(saved)).isTrue();
@@ -218,8 +220,10 @@ class H2TokenStoreTest {
         H2TokenStore store = H2TokenStore.open(dir)) {
       WeChatClient client = new WeChatClient(sim.baseUrl(), TokenApi.CLASSIC,
           Duration.ofSeconds(2), Duration.ofSeconds(2));
-      TokenService service = new TokenService(store, client, new SecretHasher(new byte[32]), clock,
-          storeExecutor, TokenService.Options.DEFAULT);
+      TokenService service = new TokenService(store, client, new SecretHasher(new byte[32]),
+          new SecretBox(MasterKey.fromBase64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="),
+              java.util.List.of()), clock, storeExecutor,
+          TokenService.Options.defaults(TokenApi.CLASSIC));
       token = service.get(APP, secret).get(10, TimeUnit.SECONDS).value();
       assertThat(store.load(APP)).hasValueSatisfying(r -> {
         assertThat(r.token().value()).isEqualTo(token);

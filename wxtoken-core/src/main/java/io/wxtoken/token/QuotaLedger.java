@@ -1,0 +1,134 @@
+package io.wxtoken.token;
+
+import io.wxtoken.token.TokenException.Reason;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Counts each app's calls to WeChat per WeChat day (Beijing time, when WeChat resets its quotas),
+ * persists the counts through the {@link TokenStore}, and decides which calls may still be made.
+ *
+ * <ul>
+ *   <li>A refresh of a token in use is essential: allowed until the daily limit.
+ *   <li>Checking a not-yet-verified secret is not: refused from {@code reserveFraction} of the
+ *       limit on, so guessing cannot eat the calls the app's own refreshes need.
+ *   <li>A forced refresh needs its own budget: at most {@code forcedPerDay} a day, and
+ *       {@code forcedInterval} apart (WeChat's rule for {@code force_refresh}).
+ * </ul>
+ *
+ * <p>Logs a warning when an app crosses 80 % of its limit. Thread-safe; updates of one app are
+ * atomic in memory, and {@link #record} writes through to the store (blocking: call it off the
+ * event loops).
+ */
+final class QuotaLedger {
+  static final ZoneId WECHAT_ZONE = ZoneId.of("Asia/Shanghai");
+  private static final Logger log = LoggerFactory.getLogger(QuotaLedger.class);
+
+  /** Why a call is made, which decides whether it may spend quota. */
+  enum Purpose { REFRESH, SECRET_CHECK, FORCED }
+
+  private final TokenStore store;
+  private final Clock clock;
+  private final int dailyLimit;
+  private final double reserveFraction;
+  private final int forcedPerDay;
+  private final Duration forcedInterval;
+  private final ConcurrentMap<String, QuotaUsage> usage = new ConcurrentHashMap<>();
+
+  QuotaLedger(TokenStore store, Clock clock, int dailyLimit, double reserveFraction,
+      int forcedPerDay, Duration forcedInterval) {
+    this.store = store;
+    this.clock = clock;
+    this.dailyLimit = dailyLimit;
+    this.reserveFraction = reserveFraction;
+    this.forcedPerDay = forcedPerDay;
+    this.forcedInterval = forcedInterval;
+  }
+
+  static LocalDate wechatDay(Instant instant) {
+    return LocalDate.ofInstant(instant, WECHAT_ZONE);
+  }
+
+  int dailyLimit() {
+    return dailyLimit;
+  }
+
+  /** Today's usage (loading it from the store the first time an app is seen). */
+  QuotaUsage today(String appId) {
+    LocalDate day = wechatDay(clock.instant());
+    QuotaUsage known = usage.computeIfAbsent(appId, id -> loaded(id, day));
+    return known.day().equals(day) ? known : QuotaUsage.none(day);
+  }
+
+  private QuotaUsage loaded(String appId, LocalDate day) {
+    try {
+      return store.loadQuota(appId).orElse(QuotaUsage.none(day));
+    } catch (StoreException e) {
+      log.error("could not read the quota of app {}; counting from zero", appId, e);
+      return QuotaUsage.none(day);
+    }
+  }
+
+  /** Throws a {@link TokenException} if a call for this purpose may not be made now. */
+  void admit(String appId, Purpose purpose) {
+    QuotaUsage today = today(appId);
+    Instant now = clock.instant();
+    if (today.calls() >= dailyLimit) {
+      throw limit(Reason.QUOTA_EXHAUSTED, "the daily quota of WeChat token calls for appId "
+          + appId + " is used up (" + today.calls() + "/" + dailyLimit + "); it resets at "
+          + "midnight Beijing time", now);
+    }
+    if (purpose == Purpose.SECRET_CHECK && today.calls() >= dailyLimit * reserveFraction) {
+      throw limit(Reason.QUOTA_EXHAUSTED, "appId " + appId + " has used " + today.calls() + "/"
+          + dailyLimit + " WeChat token calls today; the rest are kept for its own refreshes, so"
+          + " an unverified appSecret is not checked until midnight Beijing time", now);
+    }
+    if (purpose == Purpose.FORCED) {
+      if (today.forced() >= forcedPerDay) {
+        throw limit(Reason.FORCED_REFRESH_LIMIT, "appId " + appId + " had its " + forcedPerDay
+            + " forced refreshes today (WeChat's limit); the current token stays in use until"
+            + " midnight Beijing time", now);
+      }
+    }
+  }
+
+  /** Whether a forced refresh happened less than the interval ago. */
+  boolean forcedRecently(String appId) {
+    return clock.instant().isBefore(today(appId).lastForcedAt().plus(forcedInterval));
+  }
+
+  /** Counts one call (and persists the count). */
+  void record(String appId, boolean forced) {
+    Instant now = clock.instant();
+    LocalDate day = wechatDay(now);
+    QuotaUsage updated = usage.compute(appId, (id, old) -> {
+      QuotaUsage base = old == null ? loaded(id, day) : old;
+      if (!base.day().equals(day)) {
+        base = QuotaUsage.none(day);
+      }
+      return new QuotaUsage(day, base.calls() + 1, base.forced() + (forced ? 1 : 0),
+          forced ? now : base.lastForcedAt());
+    });
+    if (updated.calls() == (int) Math.ceil(dailyLimit * 0.8)) {
+      log.warn("app {} has used {} of its {} daily WeChat token calls (80 %)", appId,
+          updated.calls(), dailyLimit);
+    }
+    try {
+      store.saveQuota(appId, updated);
+    } catch (StoreException e) {
+      log.error("could not persist the quota of app {}", appId, e);
+    }
+  }
+
+  private static TokenException limit(Reason reason, String message, Instant now) {
+    Instant midnight = wechatDay(now).plusDays(1).atStartOfDay(WECHAT_ZONE).toInstant();
+    return new TokenException(reason, message, 0, Duration.between(now, midnight));
+  }
+}

@@ -1,0 +1,143 @@
+package io.wxtoken.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.wxtoken.token.AppStatus;
+import io.wxtoken.token.TokenService;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The operators' view: {@code GET /admin/apps} (every known app's {@link AppStatus}) and
+ * {@code GET /admin/apps/{appId}}, in the usual envelope with the status in {@code data}.
+ *
+ * <p>Requires {@code Authorization: Bearer <admin token>}, compared in constant time; when no
+ * admin token is configured the endpoints do not exist (404). Answers carry real HTTP statuses
+ * (401, 404): no Authing SDK calls these. Statuses never contain secrets or tokens.
+ */
+final class AdminApi {
+  static final String PREFIX = "/admin/";
+  private static final String APPS = "/admin/apps";
+
+  private final TokenService tokens;
+  private final Envelope envelope;
+  private final byte[] expectedAuthorization;
+  private final JsonFactory json = new JsonFactory();
+
+  /** @param adminToken the token operators present, or null to disable the admin endpoints */
+  AdminApi(TokenService tokens, Envelope envelope, String adminToken) {
+    this.tokens = tokens;
+    this.envelope = envelope;
+    this.expectedAuthorization = adminToken == null
+        ? null : ("Bearer " + adminToken).getBytes(StandardCharsets.UTF_8);
+  }
+
+  void handle(HttpServerRequest request, String requestId) {
+    String path = request.path();
+    if (expectedAuthorization == null || !(path.equals(APPS) || path.startsWith(APPS + "/"))) {
+      send(request, 404, envelope.error(ApiError.NOT_FOUND,
+          "no such endpoint: " + request.method() + " " + path.replaceAll("[^\\x20-\\x7e]", "?")
+              + (expectedAuthorization == null ? " (the admin API is off: set --admin-token)" : ""),
+          requestId), requestId);
+      return;
+    }
+    String presented = request.getHeader(HttpHeaders.AUTHORIZATION);
+    if (presented == null || !MessageDigest.isEqual(expectedAuthorization,
+        presented.getBytes(StandardCharsets.UTF_8))) {
+      request.response().putHeader("WWW-Authenticate", "Bearer");
+      send(request, 401, envelope.error(ApiError.UNAUTHORIZED,
+          "the admin API needs Authorization: Bearer <admin token>", requestId), requestId);
+      return;
+    }
+    if (request.method() != HttpMethod.GET) {
+      request.response().putHeader(HttpHeaders.ALLOW, "GET");
+      send(request, 405, envelope.error(ApiError.METHOD_NOT_ALLOWED, "use GET", requestId),
+          requestId);
+      return;
+    }
+    if (path.equals(APPS)) {
+      send(request, 200, render(requestId, tokens.statuses(), true), requestId);
+      return;
+    }
+    String appId = path.substring(APPS.length() + 1);
+    Optional<AppStatus> status = tokens.status(appId);
+    if (status.isEmpty()) {
+      send(request, 404, envelope.error(ApiError.NOT_FOUND, "no app "
+          + appId.replaceAll("[^A-Za-z0-9_-]", "?") + " is known", requestId), requestId);
+      return;
+    }
+    send(request, 200, render(requestId, List.of(status.get()), false), requestId);
+  }
+
+  private static void send(HttpServerRequest request, int status, byte[] body, String requestId) {
+    TokenApi.send(request, status, body, requestId);
+  }
+
+  private byte[] render(String requestId, List<AppStatus> statuses, boolean list) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (JsonGenerator g = json.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeNumberField("statusCode", 200);
+      g.writeStringField("message", Envelope.SUCCESS_MESSAGE);
+      g.writeStringField("requestId", requestId);
+      g.writeFieldName("data");
+      if (list) {
+        g.writeStartArray();
+      }
+      for (AppStatus s : statuses) {
+        write(g, s);
+      }
+      if (list) {
+        g.writeEndArray();
+      }
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void write(JsonGenerator g, AppStatus s) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("appId", s.appId());
+    instant(g, "tokenExpiresAt", s.tokenExpiresAt());
+    instant(g, "lastRefreshAt", s.lastRefreshAt());
+    instant(g, "nextRefreshAt", s.nextRefreshAt());
+    g.writeNumberField("generation", s.generation());
+    g.writeBooleanField("secretStored", s.secretStored());
+    g.writeObjectFieldStart("lastError");
+    if (s.lastErrorAt() != null) {
+      g.writeNumberField("errcode", s.lastErrcode());
+      g.writeStringField("message", s.lastError());
+      instant(g, "at", s.lastErrorAt());
+    }
+    g.writeEndObject();
+    if (s.stoppedErrcode() != null) {
+      g.writeNumberField("refreshStoppedByErrcode", s.stoppedErrcode());
+    } else {
+      g.writeNullField("refreshStoppedByErrcode");
+    }
+    g.writeStringField("breaker", s.breaker());
+    g.writeNumberField("callsToday", s.callsToday());
+    g.writeNumberField("forcedRefreshesToday", s.forcedToday());
+    g.writeNumberField("dailyLimit", s.dailyLimit());
+    g.writeEndObject();
+  }
+
+  private static void instant(JsonGenerator g, String name, Instant value) throws IOException {
+    if (value == null) {
+      g.writeNullField(name);
+    } else {
+      g.writeStringField(name, value.toString());
+    }
+  }
+}
