@@ -271,6 +271,11 @@ public final class TokenService {
     return due.size();
   }
 
+  /** Upstream flights running now; tests wait for zero before looking at the outcome. */
+  int flightsInProgress() {
+    return flights.size();
+  }
+
   /** The app's record as held in memory, if the app is known; for status pages and tests. */
   public Optional<AppRecord> cached(String appId) {
     Cached cached = apps.get(appId);

@@ -220,6 +220,11 @@ final class Rig implements AutoCloseable {
       return this;
     }
 
+    Builder options(UnaryOperator<TokenService.Options> value) {
+      this.options = value.apply(this.options);
+      return this;
+    }
+
     Builder readTimeout(Duration value) {
       this.readTimeout = value;
       return this;

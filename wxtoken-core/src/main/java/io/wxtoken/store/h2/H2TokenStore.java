@@ -163,8 +163,8 @@ public final class H2TokenStore implements TokenStore {
   @Override
   public void saveQuota(String appId, QuotaUsage usage) {
     try (Connection c = pool.getConnection();
-        PreparedStatement m = c.prepareStatement("MERGE INTO app_quota KEY(app_id)"
-            + " (app_id, wechat_day, calls, forced, last_forced_at) VALUES (?, ?, ?, ?, ?)")) {
+        PreparedStatement m = c.prepareStatement("MERGE INTO app_quota"
+            + " (app_id, wechat_day, calls, forced, last_forced_at) KEY(app_id) VALUES (?, ?, ?, ?, ?)")) {
       m.setString(1, appId);
       m.setObject(2, usage.day());
       m.setInt(3, usage.calls());

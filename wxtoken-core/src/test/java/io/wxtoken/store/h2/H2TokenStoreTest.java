@@ -3,12 +3,14 @@ package io.wxtoken.store.h2;
 import io.wxtoken.secret.MasterKey;
 import io.wxtoken.secret.SecretBox;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wxtoken.simulator.ManualClock;
 import io.wxtoken.simulator.WeChatSimulator;
 import io.wxtoken.token.AccessToken;
 import io.wxtoken.token.AppRecord;
+import io.wxtoken.token.QuotaUsage;
 import io.wxtoken.token.SecretHasher;
 import io.wxtoken.token.StoreException;
 import io.wxtoken.token.TokenService;
@@ -84,6 +86,31 @@ class H2TokenStoreTest {
 
     assertThat(store.load(APP)).contains(saved);
     assertThat(store.load("wx-other")).isEmpty();
+  }
+
+  @Test
+  void loadsEveryRecord() {
+    H2TokenStore store = open();
+    store.save(record("wxA", "token-a", 1));
+    store.save(record("wxB", "token-b", 3));
+
+    assertThat(store.loadAll()).extracting(AppRecord::appId, AppRecord::generation)
+        .containsExactlyInAnyOrder(tuple("wxA", 1L), tuple("wxB", 3L));
+  }
+
+  @Test
+  void savesAndLoadsQuotaUsageAndOverwritesIt() {
+    H2TokenStore store = open();
+    QuotaUsage first = new QuotaUsage(java.time.LocalDate.of(2026, 3, 1), 7, 2, T0);
+    QuotaUsage second = new QuotaUsage(java.time.LocalDate.of(2026, 3, 2), 1, 0, T0.plusSeconds(60));
+
+    assertThat(store.loadQuota(APP)).isEmpty();
+    store.saveQuota(APP, first);
+    assertThat(store.loadQuota(APP)).contains(first);
+    store.saveQuota(APP, second);
+    assertThat(store.loadQuota(APP)).contains(second);
+    store.close();
+    assertThat(H2TokenStore.open(dir).loadQuota(APP)).contains(second); // durable
   }
 
   @Test
