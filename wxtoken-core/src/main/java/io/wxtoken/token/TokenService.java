@@ -68,11 +68,13 @@ public final class TokenService {
   private static final int MAX_ATTEMPTS = 3;
 
   /**
-   * WeChat errcodes that are a verdict on the app or its secret: 40002 grant_type, 40013 appid,
-   * 40164 IP whitelist, 40243 frozen secret, 41002/41004 missing appid/secret.
+   * WeChat errcodes that retrying cannot fix, a verdict on the app, its secret or this server:
+   * 40002 grant_type, 40013 appid, 40164 IP not whitelisted, 40243 frozen secret, 41002/41004
+   * missing appid/secret, and 89501/89503/89506/89507 (this IP awaits, or was refused, the
+   * account admin's confirmation: more calls only make it worse).
    */
   private static final Set<Integer> CREDENTIAL_ERRCODES =
-      Set.of(40002, 40013, 40164, 40243, 41002, 41004);
+      Set.of(40002, 40013, 40164, 40243, 41002, 41004, 89501, 89503, 89506, 89507);
 
   /**
    * Tunables.
@@ -365,6 +367,9 @@ public final class TokenService {
   private void refreshInBackground(String appId, Verifier verifier, String secret) {
     if (failures.getIfPresent(appId) != null) {
       return; // an upstream failure is fresh: the current token is still good, try again later
+    }
+    if (health.getOrDefault(appId, Health.OK).stoppedErrcode() != null) {
+      return; // WeChat's last answer was final; asking again before expiry only repeats it
     }
     Flight mine = new Flight(verifier);
     if (flights.putIfAbsent(appId, mine) == null) {

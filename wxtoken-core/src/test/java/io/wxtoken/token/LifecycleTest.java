@@ -207,6 +207,27 @@ class LifecycleTest {
   }
 
   @Test
+  void anAnswerRetryingCannotFixIsNotRetriedAndStopsProactiveRefresh() {
+    start(TokenApi.STABLE, Duration.ofSeconds(600), Duration.ofSeconds(60), QUICK);
+    AccessToken token = rig.get(APP_OF_RIG, SECRET);
+    rig.sim.faults().failNext(1, 89503, "risky call, need admin confirmation");
+    rig.clock.advance(Duration.ofSeconds(591));
+
+    tick();
+
+    AppStatus stopped = rig.service.status(APP_OF_RIG).orElseThrow();
+    assertThat(stopped.stoppedErrcode()).isEqualTo(89503);
+    assertThat(stopped.lastError()).contains("89503");
+    assertThat(stopped.nextRefreshAt()).isNull();
+    assertThat(rig.sim.calls(Endpoint.STABLE_TOKEN, APP_OF_RIG)).as("no retries").isEqualTo(2);
+    rig.clock.advance(Duration.ofSeconds(5)); // past the holdoff, still valid
+    assertThat(rig.service.get(APP_OF_RIG, SECRET)).isCompletedWithValue(token);
+    tick();
+    assertThat(rig.sim.calls(Endpoint.STABLE_TOKEN, APP_OF_RIG)).as("callers did not re-ask")
+        .isEqualTo(2);
+  }
+
+  @Test
   void quotaIsCountedPerWeChatDayPersistedAndGuarded() {
     rig = Rig.in(dir).api(TokenApi.CLASSIC)
         .options(o -> o.withDailyQuota(10))
