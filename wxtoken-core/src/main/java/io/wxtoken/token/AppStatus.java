@@ -10,7 +10,7 @@ import java.time.Instant;
  * @param tokenExpiresAt when the current token expires
  * @param lastRefreshAt when the current token was fetched
  * @param nextRefreshAt when the scheduler will refresh it, or null (verify-only, or stopped)
- * @param generation how many tokens the app has had
+ * @param generation how many times the app's record has changed (new token, new expiry, new secret)
  * @param secretStored whether the secret is kept (sealed) for proactive refresh
  * @param lastErrcode WeChat's errcode of the last failure, 0 if it had none, null if no failure
  * @param lastError the last failure's message, or null

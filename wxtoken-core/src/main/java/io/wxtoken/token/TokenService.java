@@ -254,10 +254,21 @@ public final class TokenService {
     return get(appId, secret);
   }
 
-  /** Schedules every stored app with a sealed secret for proactive refresh; call once at start. */
+  /**
+   * Loads every stored app and schedules those with a sealed secret for proactive refresh; call
+   * once at start. With secrets off (verify-only), sealed secrets stored earlier are erased.
+   */
   public int scheduleStored() {
     List<AppRecord> all = store.loadAll();
-    all.forEach(this::remember);
+    for (AppRecord record : all) {
+      if (record.hasSealedSecret() && !options.storeSecrets()) {
+        // Switched to verify-only: secrets stored before are erased, not used.
+        record = new AppRecord(record.appId(), record.verifier(), null, record.token(),
+            record.generation() + 1);
+        store.save(record);
+      }
+      remember(record);
+    }
     return all.size();
   }
 
@@ -361,6 +372,15 @@ public final class TokenService {
       // Already replaced: hand out the current one (or wait for it, if it expired).
       return resolve(appId, verifier, secret, attempt);
     }
+    TokenException recent = failures.getIfPresent(appId);
+    if (recent != null) {
+      return CompletableFuture.failedFuture(recent);
+    }
+    try {
+      checkForcedAllowed(appId); // refuse a burst at once, without a flight or a WeChat call
+    } catch (TokenException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     return join(appId, verifier, secret, stale, attempt);
   }
 
@@ -385,15 +405,29 @@ public final class TokenService {
       fly(appId, mine, secret, stale);
       return mine.result;
     }
+    if (running.verifier.matches(verifier)) {
+      if (stale == null) {
+        return running.result;
+      }
+      // Same caller, same question: share the flight's outcome. Only a flight that kept the
+      // stale token (a plain refresh) makes the report worth another look.
+      return running.result.handle((token, failure) -> failure == null ? token : null)
+          .thenCompose(token -> {
+            if (token != null && !token.value().equals(stale)) {
+              return CompletableFuture.completedFuture(token);
+            }
+            if (token == null || attempt + 1 >= MAX_ATTEMPTS) {
+              return running.result; // its failure, or the token it settled on
+            }
+            return refresh(appId, verifier, secret, stale, attempt + 1);
+          });
+    }
     if (attempt + 1 >= MAX_ATTEMPTS) {
       return CompletableFuture.failedFuture(TokenException.of(Reason.SECRET_MISMATCH,
           "appSecret could not be verified for appId " + appId
               + ": another secret is being checked for this app; retry shortly"));
     }
-    if (running.verifier.matches(verifier) && stale == null) {
-      return running.result;
-    }
-    // Another flight decides what this app's token (or verifier) is; look again once it lands.
+    // Another secret's flight decides what this app's verifier is; look again once it lands.
     return running.result
         .handle((token, failure) -> null)
         .thenCompose(ignored -> stale == null
@@ -417,7 +451,7 @@ public final class TokenService {
     } catch (SecretBoxException e) {
       log.error("app {}: cannot open its stored secret ({}); proactive refresh stopped until a"
           + " caller presents it", appId, e.getMessage());
-      noteFailure(appId, 0, "stored secret cannot be opened: " + e.getMessage(), 0);
+      noteFailure(appId, 0, "stored secret cannot be opened: " + e.getMessage(), null);
       return;
     }
     Flight mine = new Flight(cached.record().verifier());
@@ -489,14 +523,20 @@ public final class TokenService {
         : forced(appId, verifier, secret, stale, now);
   }
 
-  private CompletableFuture<AccessToken> forced(
-      String appId, Verifier verifier, String secret, String stale, Instant now) {
+  /** Throws if WeChat's forced-refresh rules (per day, minimum interval) refuse one now. */
+  private void checkForcedAllowed(String appId) {
     if (quota.forcedRecently(appId)) {
       throw new TokenException(Reason.FORCED_REFRESH_LIMIT, "the token of appId " + appId
           + " was force-refreshed less than " + options.forcedInterval().toSeconds()
           + " s ago; WeChat allows one forced refresh per " + options.forcedInterval().toSeconds()
           + " s", 0, options.forcedInterval());
     }
+    quota.admit(appId, Purpose.FORCED);
+  }
+
+  private CompletableFuture<AccessToken> forced(
+      String appId, Verifier verifier, String secret, String stale, Instant now) {
+    checkForcedAllowed(appId);
     if (api == TokenApi.CLASSIC) {
       return call(appId, verifier, secret, Purpose.FORCED, false, now);
     }

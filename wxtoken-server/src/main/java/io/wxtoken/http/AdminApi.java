@@ -38,7 +38,7 @@ final class AdminApi {
     this.tokens = tokens;
     this.envelope = envelope;
     this.expectedAuthorization = adminToken == null
-        ? null : ("Bearer " + adminToken).getBytes(StandardCharsets.UTF_8);
+        ? null : adminToken.getBytes(StandardCharsets.UTF_8);
   }
 
   void handle(HttpServerRequest request, String requestId) {
@@ -51,8 +51,11 @@ final class AdminApi {
       return;
     }
     String presented = request.getHeader(HttpHeaders.AUTHORIZATION);
-    if (presented == null || !MessageDigest.isEqual(expectedAuthorization,
-        presented.getBytes(StandardCharsets.UTF_8))) {
+    // The scheme is case-insensitive (RFC 9110); the token is compared in constant time.
+    boolean bearer = presented != null && presented.length() > 7
+        && presented.regionMatches(true, 0, "Bearer ", 0, 7);
+    if (!bearer || !MessageDigest.isEqual(expectedAuthorization,
+        presented.substring(7).trim().getBytes(StandardCharsets.UTF_8))) {
       request.response().putHeader("WWW-Authenticate", "Bearer");
       send(request, 401, envelope.error(ApiError.UNAUTHORIZED,
           "the admin API needs Authorization: Bearer <admin token>", requestId), requestId);

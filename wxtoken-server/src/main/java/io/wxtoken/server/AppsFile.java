@@ -1,8 +1,12 @@
 package io.wxtoken.server;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +38,8 @@ final class AppsFile {
   private static final Pattern APP_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final ObjectMapper JSON = JsonMapper.builder()
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
       .build();
 
   /** One app to register, its secret already resolved. {@link #toString()} hides the secret. */
@@ -56,8 +62,7 @@ final class AppsFile {
     try {
       doc = JSON.readValue(Files.readAllBytes(file), Document.class);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("--apps-file " + file + " is not valid: "
-          + e.getOriginalMessage());
+      throw new IllegalStateException("--apps-file " + file + " is not valid: " + describe(e));
     } catch (IOException e) {
       throw new IllegalStateException("cannot read --apps-file " + file + ": " + e.getMessage());
     }
@@ -79,6 +84,39 @@ final class AppsFile {
       apps.add(new App(entry.appId(), secret, Boolean.TRUE.equals(entry.verifyOnly())));
     }
     return apps;
+  }
+
+  /**
+   * Where and what, without Jackson's own message: that quotes the offending input, which may be a
+   * secret pasted without quotes.
+   */
+  private static String describe(JsonProcessingException e) {
+    if (e instanceof UnrecognizedPropertyException u) {
+      return "at " + path(u) + ": unknown field \"" + printable(u.getPropertyName()) + "\"";
+    }
+    if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+      return "at " + path(m) + ": wrong type or value (see the format in the README)";
+    }
+    JsonLocation where = e.getLocation();
+    return where == null ? "malformed JSON"
+        : "malformed JSON at line " + where.getLineNr() + ", column " + where.getColumnNr();
+  }
+
+  private static String path(JsonMappingException e) {
+    StringBuilder path = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getIndex() >= 0) {
+        path.append('[').append(ref.getIndex()).append(']');
+      } else if (ref.getFieldName() != null) {
+        path.append(path.length() == 0 ? "" : ".").append(printable(ref.getFieldName()));
+      }
+    }
+    return path.length() == 0 ? "the top level" : path.toString();
+  }
+
+  private static String printable(String name) {
+    String cut = name.length() > 40 ? name.substring(0, 40) + "…" : name;
+    return cut.replaceAll("[^A-Za-z0-9_.-]", "?");
   }
 
   private static String resolve(String where, String reference, Map<String, String> environment) {

@@ -67,10 +67,14 @@ public final class ServerHarness implements AutoCloseable {
   }
 
   private WxTokenServer startServer() {
+    return startServer(c -> c);
+  }
+
+  private WxTokenServer startServer(UnaryOperator<ServerConfig> reconfigure) {
     ServerConfig config = ServerConfig.defaults(dir, wechat.baseUrl())
         .withPort(0)
         .withWeChatTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2));
-    ServerConfig configured = configure.apply(config);
+    ServerConfig configured = reconfigure.apply(configure.apply(config));
     TokenService.Options options = TokenService.Options.defaults(configured.tokenApi())
         .withResilience(QUICK);
     return WxTokenServer.start(configured, clock, engine.apply(options));
@@ -84,6 +88,15 @@ public final class ServerHarness implements AutoCloseable {
   public void restart() {
     server.close();
     server = startServer();
+  }
+
+  /**
+   * As {@link #restart()}, with this start's configuration adjusted further (another master key,
+   * verify-only, ...); later plain restarts go back to the harness's own configuration.
+   */
+  public void restart(UnaryOperator<ServerConfig> reconfigure) {
+    server.close();
+    server = startServer(reconfigure);
   }
 
   public URI uri(String path) {

@@ -221,4 +221,5 @@ public final class H2TokenStore implements TokenStore {
   public void close() {
     pool.dispose();
   }
+  }
 }

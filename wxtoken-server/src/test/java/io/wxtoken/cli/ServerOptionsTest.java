@@ -1,0 +1,143 @@
+package io.wxtoken.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.wxtoken.server.ServerConfig;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The secret-storage, apps-file and admin settings of {@code wxtoken serve}. */
+class ServerOptionsTest {
+  @TempDir
+  Path dir;
+
+  private record Run(int exitCode, String out, String err) {}
+
+  private static Run run(String... args) {
+    CommandLine cli = Main.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int code = cli.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  /** {@code serve} with a throwaway store and port, plus {@code extra}. */
+  private String[] serve(String... extra) {
+    List<String> args = new ArrayList<>(List.of("serve", "--store", "file:" + dir, "--port", "0"));
+    args.addAll(List.of(extra));
+    return args.toArray(String[]::new);
+  }
+
+  /** The configuration {@code serve} would start with, without starting anything. */
+  private ServerConfig config(String... extra) {
+    CommandLine.ParseResult parsed = Main.commandLine().parseArgs(serve(extra));
+    ServeCommand serve = (ServeCommand) parsed.subcommand().commandSpec().userObject();
+    return serve.options.toConfig(null, null);
+  }
+
+  @Test
+  @Timeout(10)
+  void aShortAdminTokenFailsNamingTheSettingAndTheMinimum() {
+    Run run = run(serve("--admin-token", "short"));
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("--admin-token/WXTOKEN_ADMIN_TOKEN", "at least 16")
+        .doesNotContain("short");
+  }
+
+  @Test
+  void anAdminTokenOfSixteenCharactersIsAcceptedTrimmedAndABlankOneTurnsTheApiOff() {
+    assertThat(config("--admin-token", " 0123456789abcdef ").adminToken())
+        .isEqualTo("0123456789abcdef");
+    assertThat(config("--admin-token", "   ").adminToken()).isNull();
+    assertThat(config().adminToken()).isNull();
+    assertThatThrownBy(() -> config("--admin-token", "0123456789abcde"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("at least 16");
+  }
+
+  @Test
+  @Timeout(10)
+  void anUnreadableAppsFileFailsNamingTheSetting() {
+    Run run = run(serve("--apps-file", "/nonexistent/apps.json"));
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("--apps-file/WXTOKEN_APPS_FILE", "/nonexistent/apps.json");
+    assertThat(dir.resolve("wxtoken.mv.db")).doesNotExist();
+  }
+
+  @Test
+  @Timeout(10)
+  void anUnreadableMasterKeyFileFailsNamingTheSetting() {
+    Run run = run(serve("--master-key-file", "/nonexistent/master.key"));
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("--master-key-file/WXTOKEN_MASTER_KEY_FILE",
+        "/nonexistent/master.key");
+    assertThat(dir.resolve("master.key")).doesNotExist();
+  }
+
+  @Test
+  @Timeout(10)
+  void aMasterKeyFileWithoutAKeyFailsNamingTheFileNotItsContent() throws Exception {
+    Path key = dir.resolve("bad.key");
+    Files.writeString(key, "not-a-key-but-maybe-a-secret");
+
+    Run run = run(serve("--master-key-file", key.toString()));
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("master key file " + key).doesNotContain("maybe-a-secret");
+  }
+
+  @Test
+  @Timeout(10)
+  void aBadAppsFileFailsTheStartWithItsProblem() throws Exception {
+    Path apps = dir.resolve("apps.json");
+    Files.writeString(apps, "{\"apps\":[{\"appId\":\"wx1\",\"secret\":\"0123456789abcdef\"}]}");
+
+    Run run = run(serve("--apps-file", apps.toString()));
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.err()).contains("--apps-file " + apps + ", apps[0] (wx1)", "env:NAME or file:PATH")
+        .doesNotContain("0123456789abcdef");
+  }
+
+  @Test
+  void flagsReachTheConfiguration() throws Exception {
+    Path apps = Files.writeString(dir.resolve("apps.json"), "{\"apps\":[]}");
+    Path key = Files.writeString(dir.resolve("k.key"), "x");
+
+    ServerConfig config = config("--verify-only", "--apps-file", apps.toString(),
+        "--master-key-file", key.toString(), "--previous-master-key-file", key.toString());
+
+    assertThat(config.verifyOnly()).isTrue();
+    assertThat(config.appsFile()).isEqualTo(apps);
+    assertThat(config.masterKeyFile()).isEqualTo(key);
+    assertThat(config.previousMasterKeyFiles()).containsExactly(key);
+    assertThat(config("--verify-only", "false").verifyOnly()).isFalse();
+    assertThat(config().verifyOnly()).isFalse();
+    assertThat(config().appsFile()).isNull();
+    assertThat(config().masterKeyFile()).isNull();
+  }
+
+  @Test
+  void serveHelpListsTheNewSettings() {
+    Run run = run("serve", "--help");
+
+    assertThat(run.exitCode()).isZero();
+    assertThat(run.out()).contains("--verify-only", "--apps-file", "--master-key-file",
+        "--previous-master-key-file", "--admin-token", "WXTOKEN_VERIFY_ONLY", "WXTOKEN_APPS_FILE",
+        "WXTOKEN_MASTER_KEY_FILE", "WXTOKEN_ADMIN_TOKEN");
+  }
+}
