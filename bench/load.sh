@@ -8,9 +8,15 @@
 # success, and prints per-round figures, medians and the token/hello-world ratio.
 #
 # Settings (environment):
-#   ROUNDS=3 DURATION=15 (s per run) WARMUP=10 (s per server) THREADS=1 CONNECTIONS=64
+#   ROUNDS=3 DURATION=15 (s per run) WARMUP=20 (s per server; wxtoken has more code for C2 to
+#   compile than the hello-world, and at 10 s its compiler threads were still busy on the
+#   shared server core) THREADS=1 CONNECTIONS=64
 #   SERVER_CPUS=0 CLIENT_CPUS=1 (taskset lists)  JAVA_HOME (default: JDK 17)  JAVA_OPTS (both servers)
 #   RESULTS_DIR (default bench/results/load-<time>) for raw wrk outputs and server logs
+#   QUIET=20: a round counts as quiet when oth% (below) is at most this on both sides
+# Other work on a shared machine (builds, tests) takes CPU from the runs; the oth% column
+# estimates how much, per run. (nice does not help against it where the kernel groups processes
+# by session, sched_autogroup, as it does here.)
 #
 # Exit status: 0 if every token answer was a success, 1 otherwise (figures would be meaningless).
 # Only talks to 127.0.0.1; every wrk run is bounded by -d and by timeout(1).
@@ -18,12 +24,13 @@ set -euo pipefail
 
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-15}
-WARMUP=${WARMUP:-10}
+WARMUP=${WARMUP:-20}
 THREADS=${THREADS:-1}
 CONNECTIONS=${CONNECTIONS:-64}
 SERVER_CPUS=${SERVER_CPUS:-0}
 CLIENT_CPUS=${CLIENT_CPUS:-1}
 JAVA_OPTS=${JAVA_OPTS:-}
+QUIET=${QUIET:-20}
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
@@ -71,18 +78,20 @@ fi
 mkdir -p "$RESULTS_DIR"
 WORK=$(mktemp -d -t wxtoken-load.XXXXXX)
 PIDS=()
+# Whether a process we started is still running (a zombie is not: it exited, unreaped).
+alive() {
+  local state
+  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || true)
+  [[ -n $state && $state != Z ]]
+}
 cleanup() {
-  local pid state
+  local pid
   for pid in "${PIDS[@]}"; do
     kill "$pid" 2>/dev/null || true
   done
   for pid in "${PIDS[@]}"; do
     # Bounded: a JVM that ignores SIGTERM for 10 s gets SIGKILL.
-    for _ in $(seq 1 100); do
-      state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)
-      [[ -z $state || $state == Z ]] && break
-      sleep 0.1
-    done
+    for _ in $(seq 1 100); do alive "$pid" || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -108,7 +117,7 @@ free_port() {
 wait_http() {
   for _ in $(seq 1 600); do
     if curl -s -o /dev/null --max-time 1 "$2"; then return 0; fi
-    kill -0 "$4" 2>/dev/null || { cat "$3" >&2; die "$1 exited during start-up"; }
+    alive "$4" || { cat "$3" >&2; die "$1 exited during start-up"; }
     sleep 0.1
   done
   cat "$3" >&2
@@ -152,6 +161,7 @@ first=$(curl -s --max-time 15 -X POST -H 'Content-Type: application/json' \
 
 # --- wrk -------------------------------------------------------------------------------------
 WRK_ARGS=(-t"$THREADS" -c"$CONNECTIONS" --latency -s "$LUA")
+CLK_TCK=$(getconf CLK_TCK)
 
 # expand_cpus "0,2-3" -> "0 2 3"
 expand_cpus() {
@@ -183,16 +193,42 @@ busy_pct() {
     }' "$1" "$2"
 }
 
-# run_wrk NAME URL EXPECT SECONDS OUTFILE -> prints "rps p99ms bad non2xx sockerr srv% cli%"
+# CPU ticks (user + system, all threads) used so far by one process.
+pid_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# CPU seconds (user + system) used so far by the benchmark's own server processes.
+own_cpu() {
+  local pid sum=0
+  for pid in "${PIDS[@]}"; do
+    sum=$((sum + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  awk -v t="$sum" -v hz="$CLK_TCK" 'BEGIN {print t / hz}'
+}
+
+# CPU seconds (user + nice + system, all CPUs) in a /proc/stat snapshot; no irq/softirq/steal.
+all_cpu() { awk -v hz="$CLK_TCK" '$1 == "cpu" {print ($2 + $3 + $4) / hz}' "$1"; }
+
+# run_wrk NAME URL EXPECT SECONDS OUTFILE SERVER_PID
+#   -> prints "rps p99ms bad non2xx sockerr srv% cli% other% cpu_us_per_request"
+# other% estimates the machine's CPU taken by processes that are not the benchmark's (other
+# builds, tests): (user+system time of all CPUs - that of our servers and wrk) / (wall * nproc).
+# Meant to run in a $(...) subshell: `times` then reports wrk's CPU time as the only child's.
 run_wrk() {
-  local name=$1 url=$2 expect=$3 secs=$4 out=$5 srv cli
+  local name=$1 url=$2 expect=$3 secs=$4 out=$5 pid=$6 srv cli own0 own1 w0 w1 wrk_cpu other s0 s1
   grep '^cpu' /proc/stat >"$WORK/stat0"
+  own0=$(own_cpu); w0=$(date +%s.%N); s0=$(pid_ticks "$pid")
   timeout $((secs + 30)) taskset -c "$CLIENT_CPUS" wrk "${WRK_ARGS[@]}" -d"${secs}s" "$url" \
     -- "$APP_ID" "$APP_SECRET" "$expect" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed ($name)"; }
   grep '^cpu' /proc/stat >"$WORK/stat1"
+  own1=$(own_cpu); w1=$(date +%s.%N); s1=$(pid_ticks "$pid")
+  wrk_cpu=$(times | awk 'NR == 2 {
+    for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] } print s }')
+  other=$(awk -v a0="$(all_cpu "$WORK/stat0")" -v a1="$(all_cpu "$WORK/stat1")" -v o0="$own0" \
+    -v o1="$own1" -v wrk="$wrk_cpu" -v w0="$w0" -v w1="$w1" -v n="$(nproc)" 'BEGIN {
+      x = 100 * ((a1 - a0) - (o1 - o0) - wrk) / ((w1 - w0) * n); printf "%.0f", (x < 0 ? 0 : x) }')
   srv=$(busy_pct "$WORK/stat0" "$WORK/stat1" "$SERVER_CPU_IDS")
   cli=$(busy_pct "$WORK/stat0" "$WORK/stat1" "$CLIENT_CPU_IDS")
-  awk -v srv="$srv" -v cli="$cli" '
+  awk -v srv="$srv" -v cli="$cli" -v other="$other" -v ticks="$((s1 - s0))" -v hz="$CLK_TCK" '
     function ms(v) {
       if (v ~ /us$/) return v * 0.001
       if (v ~ /ms$/) return v + 0
@@ -200,13 +236,15 @@ run_wrk() {
       return v + 0
     }
     /^Requests\/sec:/ { rps = $2 }
+    / requests in / { total = $1 }
     $1 == "99%" { p99 = ms($2) }
     /^CHECK/ { split($2, g, "="); split($3, b, "="); good = g[2]; bad = b[2] }
     /Non-2xx or 3xx responses:/ { non2xx = $NF }
     /Socket errors:/ { gsub(/,/, ""); sockerr = $4 + $6 + $8 + $10 }
     END {
       if (rps == "" || good == "") { print "PARSE_ERROR"; exit }
-      printf "%.0f %.2f %d %d %d %s %s\n", rps, p99, bad, non2xx, sockerr, srv, cli
+      printf "%.0f %.2f %d %d %d %s %s %s %.2f\n", rps, p99, bad, non2xx, sockerr, srv, cli, other,
+        (total > 0 ? 1e6 * ticks / hz / total : 0)
     }' "$out"
 }
 
@@ -223,31 +261,33 @@ check() { # NAME RESULT: counts errors
 ERRORS=0
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 say "warming up: ${WARMUP}s hello-world, ${WARMUP}s token ..."
-res=$(run_wrk hello "$HELLO_URL" 'Hello, World!' "$WARMUP" "$RESULTS_DIR/warmup-hello.txt")
+res=$(run_wrk hello "$HELLO_URL" 'Hello, World!' "$WARMUP" "$RESULTS_DIR/warmup-hello.txt" "$HELLO_PID")
 check warmup-hello "$res"
-res=$(run_wrk token "$TOKEN_URL" '"statusCode":200' "$WARMUP" "$RESULTS_DIR/warmup-token.txt")
+res=$(run_wrk token "$TOKEN_URL" '"statusCode":200' "$WARMUP" "$RESULTS_DIR/warmup-token.txt" "$WX_PID")
 check warmup-token "$res"
 
-declare -a H_RPS H_P99 H_SRV H_CLI T_RPS T_P99 T_SRV T_CLI
+declare -a H_RPS H_P99 H_SRV H_CLI H_OTH H_CPU T_RPS T_P99 T_SRV T_CLI T_OTH T_CPU
 for ((r = 1; r <= ROUNDS; r++)); do
   # Alternate the order (ABBA) so drift in machine load does not favour one side.
   if ((r % 2 == 1)); then order=(hello token); else order=(token hello); fi
   for side in "${order[@]}"; do
     say "round $r/$ROUNDS: $side (${DURATION}s) ..."
     if [[ $side == hello ]]; then
-      res=$(run_wrk hello "$HELLO_URL" 'Hello, World!' "$DURATION" "$RESULTS_DIR/round$r-hello.txt")
+      res=$(run_wrk hello "$HELLO_URL" 'Hello, World!' "$DURATION" "$RESULTS_DIR/round$r-hello.txt" "$HELLO_PID")
       check "round $r hello" "$res"
-      read -r "H_RPS[r]" "H_P99[r]" _ _ _ "H_SRV[r]" "H_CLI[r]" <<<"$res"
+      read -r "H_RPS[r]" "H_P99[r]" _ _ _ "H_SRV[r]" "H_CLI[r]" "H_OTH[r]" "H_CPU[r]" <<<"$res"
     else
-      res=$(run_wrk token "$TOKEN_URL" '"statusCode":200' "$DURATION" "$RESULTS_DIR/round$r-token.txt")
+      res=$(run_wrk token "$TOKEN_URL" '"statusCode":200' "$DURATION" "$RESULTS_DIR/round$r-token.txt" "$WX_PID")
       check "round $r token" "$res"
-      read -r "T_RPS[r]" "T_P99[r]" _ _ _ "T_SRV[r]" "T_CLI[r]" <<<"$res"
+      read -r "T_RPS[r]" "T_P99[r]" _ _ _ "T_SRV[r]" "T_CLI[r]" "T_OTH[r]" "T_CPU[r]" <<<"$res"
     fi
   done
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+maximum() { printf '%s\n' "$@" | sort -g | tail -1; }
+minimum() { printf '%s\n' "$@" | sort -g | head -1; }
 
 # --- report ------------------------------------------------------------------------------------
 {
@@ -256,31 +296,70 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? 
   echo "wrk:      taskset -c $CLIENT_CPUS wrk ${WRK_ARGS[*]/#$BENCH_DIR/bench} -d${DURATION}s URL -- $APP_ID <secret> EXPECT"
   echo "          URL = $HELLO_URL (EXPECT 'Hello, World!') | $TOKEN_URL (EXPECT '\"statusCode\":200')"
   echo "servers:  taskset -c $SERVER_CPUS java $JAVA_OPTS -jar wxtoken.jar serve ... | HelloWorldServer PORT $EVENT_LOOPS (event loops)"
+  rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+  [[ -z $(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null) ]] || rev="$rev + uncommitted changes"
+  echo "code:     $rev; wxtoken.jar $(date -u -r "$WXTOKEN_JAR" +%FT%TZ) sha256 $(sha256sum "$WXTOKEN_JAR" | cut -c1-12)"
   echo "machine:  nproc=$(nproc), CPU: $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo), kernel $(uname -r)"
   echo "java:     $JAVA: $("$JAVA" -version 2>&1 | tr '\n' ' ')"
   echo "wrk:      $(wrk -v 2>&1 | head -1)"
   echo "loadavg:  before $LOAD_BEFORE, after $LOAD_AFTER"
   echo "raw:      $RESULTS_DIR"
   echo
-  row='%-7s | %11s %8s %5s %5s | %11s %8s %5s %5s | %6s\n'
+  row='%-7s | %11s %8s %4s %4s %4s | %11s %8s %4s %4s %4s | %6s\n'
   # shellcheck disable=SC2059
-  printf "$row" round "hello req/s" "p99 ms" srv% cli% "token req/s" "p99 ms" srv% cli% ratio
-  printf '%s\n' "--------+----------------------------------+----------------------------------+-------"
+  printf "$row" round "hello req/s" "p99 ms" srv% cli% oth% "token req/s" "p99 ms" srv% cli% oth% ratio
+  printf '%s\n' "--------+-------------------------------------+-------------------------------------+-------"
   ratios=()
   for ((r = 1; r <= ROUNDS; r++)); do
     ratio=$(awk -v t="${T_RPS[r]}" -v h="${H_RPS[r]}" 'BEGIN {printf "%.3f", t / h}')
     ratios+=("$ratio")
     # shellcheck disable=SC2059
-    printf "$row" "$r" "${H_RPS[r]}" "${H_P99[r]}" "${H_SRV[r]}" "${H_CLI[r]}" \
-      "${T_RPS[r]}" "${T_P99[r]}" "${T_SRV[r]}" "${T_CLI[r]}" "$ratio"
+    printf "$row" "$r" "${H_RPS[r]}" "${H_P99[r]}" "${H_SRV[r]}" "${H_CLI[r]}" "${H_OTH[r]}" \
+      "${T_RPS[r]}" "${T_P99[r]}" "${T_SRV[r]}" "${T_CLI[r]}" "${T_OTH[r]}" "$ratio"
   done
   mh=$(median "${H_RPS[@]}"); mt=$(median "${T_RPS[@]}")
   # shellcheck disable=SC2059
   printf "$row" median "$mh" "$(median "${H_P99[@]}")" "$(median "${H_SRV[@]}")" "$(median "${H_CLI[@]}")" \
-    "$mt" "$(median "${T_P99[@]}")" "$(median "${T_SRV[@]}")" "$(median "${T_CLI[@]}")" "$(median "${ratios[@]}")"
+    "$(median "${H_OTH[@]}")" "$mt" "$(median "${T_P99[@]}")" "$(median "${T_SRV[@]}")" \
+    "$(median "${T_CLI[@]}")" "$(median "${T_OTH[@]}")" "$(median "${ratios[@]}")"
+  bh=$(maximum "${H_RPS[@]}"); bt=$(maximum "${T_RPS[@]}")
+  # shellcheck disable=SC2059
+  printf "$row" best "$bh" "$(minimum "${H_P99[@]}")" "" "" "" "$bt" "$(minimum "${T_P99[@]}")" "" "" "" \
+    "$(awk -v t="$bt" -v h="$bh" 'BEGIN {printf "%.3f", t / h}')"
   echo
-  echo "token/hello-world throughput: ratio of medians $(awk -v t="$mt" -v h="$mh" 'BEGIN {printf "%.3f", t / h}'), median of per-round ratios $(median "${ratios[@]}") (target >= 0.9)"
-  echo "srv%/cli% = busy share of the server CPUs ($SERVER_CPUS) / client CPUs ($CLIENT_CPUS) during the run, from /proc/stat, kernel network work included (100 = saturated)"
+  crow='%-7s | %14s | %14s | %6s\n'
+  # shellcheck disable=SC2059
+  printf "$crow" round "hello cpu us/req" "token cpu us/req" ratio
+  printf '%s\n' "--------+------------------+------------------+-------"
+  cratios=()
+  for ((r = 1; r <= ROUNDS; r++)); do
+    cratio=$(awk -v t="${T_CPU[r]}" -v h="${H_CPU[r]}" 'BEGIN {printf "%.3f", (t > 0 ? h / t : 0)}')
+    cratios+=("$cratio")
+    # shellcheck disable=SC2059
+    printf "$crow" "$r" "${H_CPU[r]}" "${T_CPU[r]}" "$cratio"
+  done
+  mhc=$(median "${H_CPU[@]}"); mtc=$(median "${T_CPU[@]}")
+  # shellcheck disable=SC2059
+  printf "$crow" median "$mhc" "$mtc" "$(median "${cratios[@]}")"
+  echo "cpu us/req = server process CPU time (user + system, all its threads) / requests answered;"
+  echo "  ratio = hello / token, the throughput ratio one core would give if only the server's own"
+  echo "  CPU counted. Time other work steals does not inflate it, so it is far steadier than req/s"
+  echo "  here; it leaves out kernel network work done outside the server's threads (softirq)."
+  quiet=()
+  for ((r = 1; r <= ROUNDS; r++)); do
+    if ((H_OTH[r] <= QUIET && T_OTH[r] <= QUIET)); then quiet+=("${ratios[r - 1]}"); fi
+  done
+  echo
+  if ((${#quiet[@]} > 0)); then
+    echo "quiet rounds (oth% <= $QUIET on both sides): ${#quiet[@]} of $ROUNDS, ratios ${quiet[*]}, median $(median "${quiet[@]}")"
+  else
+    echo "quiet rounds (oth% <= $QUIET on both sides): none; every round was disturbed by other work"
+  fi
+  echo "token/hello-world CPU cost ratio (hello/token us per request): median $(median "${cratios[@]}"), ratio of medians $(awk -v t="$mtc" -v h="$mhc" 'BEGIN {printf "%.3f", (t > 0 ? h / t : 0)}')"
+  echo "token/hello-world throughput (target >= 0.9): median of per-round ratios $(median "${ratios[@]}"), ratio of medians $(awk -v t="$mt" -v h="$mh" 'BEGIN {printf "%.3f", t / h}'), ratio of bests $(awk -v t="$bt" -v h="$bh" 'BEGIN {printf "%.3f", t / h}')"
+  echo "best = highest req/s and lowest p99 of any round: interference from other work only ever lowers throughput, so on a shared machine the best rounds are the least disturbed"
+  echo "srv%/cli% = busy share of the server CPUs ($SERVER_CPUS) / client CPUs ($CLIENT_CPUS) during the run, from /proc/stat, kernel network work included (100 = saturated);"
+  echo "oth% = estimated share of the whole machine's CPU used by processes other than this benchmark's during the run (noise: a round with a high oth% is suspect)"
   if ((ERRORS > 0)); then
     echo "INVALID: $ERRORS error responses or socket errors (see above and $RESULTS_DIR)"
   else

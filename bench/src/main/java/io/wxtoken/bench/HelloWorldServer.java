@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The load benchmark's baseline: a bare Vert.x JSON hello-world, set up like wxtoken's
  * {@code ApiServer} (one Vert.x, {@code eventLoops} event loops, one {@link HttpServer} per event
- * loop on the same port, TCP_NODELAY, 100-continue handled, 120 s idle timeout).
+ * loop on the same port, TCP_NODELAY, HTTP/1.1 only (no h2c upgrade), 100-continue handled, 120 s
+ * idle timeout).
  *
  * <p>Every request gets {@code 200 {"message":"Hello, World!"}} as {@code application/json},
  * encoded per request (as in TechEmpower's Vert.x JSON test). A request with a body (the load
@@ -41,6 +42,7 @@ public final class HelloWorldServer {
     HttpServerOptions options = new HttpServerOptions()
         .setHost("127.0.0.1")
         .setTcpNoDelay(true)
+        .setHttp2ClearTextEnabled(false)
         .setHandle100ContinueAutomatically(true)
         .setIdleTimeout(120)
         .setIdleTimeoutUnit(TimeUnit.SECONDS);

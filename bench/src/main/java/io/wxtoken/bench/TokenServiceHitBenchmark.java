@@ -1,5 +1,7 @@
 package io.wxtoken.bench;
 
+import io.wxtoken.secret.MasterKey;
+import io.wxtoken.secret.SecretBox;
 import io.wxtoken.simulator.WeChatSimulator;
 import io.wxtoken.store.h2.H2TokenStore;
 import io.wxtoken.token.AccessToken;
@@ -14,7 +16,9 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,7 +39,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@link TokenService#get} on a warm cache: the engine's share of every token request.
  *
  * <p>Setup wires the real engine as the server does (WeChat simulator on loopback, H2 store in a
- * temp directory, HMAC secret hasher, system clock), then fetches each app's token once, so that
+ * temp directory, HMAC secret hasher, AES-GCM secret box, system clock, production default
+ * options for the stable token API), then fetches each app's token once, so that
  * every measured call is a hit: secret hash, map lookup, verifier compare, clock read, completed
  * future. Tear-down checks that no token was fetched during measurement (a miss would make the
  * numbers meaningless).
@@ -83,12 +88,17 @@ public class TokenServiceHitBenchmark {
         t.setDaemon(true);
         return t;
       });
-      byte[] key = new byte[32];
-      new SecureRandom().nextBytes(key);
+      SecureRandom random = new SecureRandom();
+      byte[] hashKey = new byte[32];
+      random.nextBytes(hashKey);
+      byte[] boxKey = new byte[32];
+      random.nextBytes(boxKey);
+      SecretBox box = new SecretBox(MasterKey.fromBase64(Base64.getEncoder().encodeToString(boxKey)),
+          List.of());
       WeChatClient wechat = new WeChatClient(simulator.baseUrl(), TokenApi.STABLE,
           Duration.ofSeconds(3), Duration.ofSeconds(5));
-      tokens = new TokenService(store, wechat, new SecretHasher(key), Clock.systemUTC(),
-          storeExecutor, TokenService.Options.DEFAULT);
+      tokens = new TokenService(store, wechat, new SecretHasher(hashKey), box, Clock.systemUTC(),
+          storeExecutor, TokenService.Options.defaults(TokenApi.STABLE));
       for (int i = 0; i < n; i++) {
         tokens.get(appIds[i], secrets[i]).get(10, TimeUnit.SECONDS);
       }
