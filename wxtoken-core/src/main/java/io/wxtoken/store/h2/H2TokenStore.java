@@ -221,5 +221,4 @@ public final class H2TokenStore implements TokenStore {
   public void close() {
     pool.dispose();
   }
-  }
 }
