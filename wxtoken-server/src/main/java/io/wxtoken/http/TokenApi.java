@@ -76,8 +76,7 @@ final class TokenApi implements Handler<HttpServerRequest> {
     String requestId = RequestIds.newId();
     int status = request.decoderResult().cause() instanceof io.netty.handler.codec.TooLongFrameException
         ? 431 : 400;
-    request.response().putHeader(HttpHeaders.CONNECTION, "close");
-    send(request, status, envelope.error(ApiError.MALFORMED_BODY,
+    sendAndClose(request, status, envelope.error(ApiError.MALFORMED_BODY,
         "the HTTP request could not be read (request line or headers too long or malformed)",
         requestId), requestId);
   }
@@ -128,6 +127,7 @@ final class TokenApi implements Handler<HttpServerRequest> {
     private final String requestId;
     private final boolean refresh;
     private Buffer body;
+    private boolean copied;
     private boolean overflowed;
 
     BodyCollector(HttpServerRequest request, String requestId, boolean refresh) {
@@ -148,8 +148,12 @@ final class TokenApi implements Handler<HttpServerRequest> {
         return;
       }
       if (body == null) {
-        body = chunk.copy();
+        body = chunk; // a body is almost always one chunk: read it in place
       } else {
+        if (!copied) {
+          body = body.copy(); // ours to grow, whatever the first chunk's buffer is
+          copied = true;
+        }
         body.appendBuffer(chunk);
       }
     }
@@ -167,9 +171,8 @@ final class TokenApi implements Handler<HttpServerRequest> {
 
   private void tooLarge(HttpServerRequest request, String requestId) {
     // The rest of the body is not read: close the connection once the answer is out.
-    request.response().putHeader(HttpHeaders.CONNECTION, "close");
-    fail(request, 200, ApiError.PAYLOAD_TOO_LARGE,
-        "request body is larger than " + MAX_BODY_BYTES + " bytes", requestId);
+    sendAndClose(request, 200, envelope.error(ApiError.PAYLOAD_TOO_LARGE,
+        "request body is larger than " + MAX_BODY_BYTES + " bytes", requestId), requestId);
   }
 
   private void onBody(HttpServerRequest request, String requestId, byte[] body, boolean refresh) {
@@ -184,6 +187,11 @@ final class TokenApi implements Handler<HttpServerRequest> {
       parsed = TokenRequest.parse(request.getHeader(HttpHeaders.CONTENT_TYPE), body, refresh);
     } catch (ApiException e) {
       fail(request, 200, e.error, e.getMessage(), requestId);
+      return;
+    }
+    AccessToken hit = refresh ? null : tokens.hit(parsed.appId(), parsed.appSecret());
+    if (hit != null) {
+      answer(request, requestId, address, parsed.appId(), hit, null); // the common case: inline
       return;
     }
     CompletableFuture<AccessToken> token = refresh
@@ -253,12 +261,23 @@ final class TokenApi implements Handler<HttpServerRequest> {
     }
     response.setStatusCode(httpStatus)
         .putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8)
-        .putHeader(X_REQUEST_ID, requestId);
-    if ("close".equals(response.headers().get(HttpHeaders.CONNECTION))) {
-      response.end(Buffer.buffer(body)).onComplete(done -> request.connection().close());
-    } else {
-      response.end(Buffer.buffer(body));
+        .putHeader(X_REQUEST_ID, requestId)
+        .end(Buffer.buffer(body));
+  }
+
+  /** Answers, then closes the connection (whose request was not, or could not be, read). */
+  private static void sendAndClose(HttpServerRequest request, int httpStatus, byte[] body,
+      String requestId) {
+    HttpServerResponse response = request.response();
+    if (response.ended()) {
+      return;
     }
+    response.setStatusCode(httpStatus)
+        .putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8)
+        .putHeader(X_REQUEST_ID, requestId)
+        .putHeader(HttpHeaders.CONNECTION, "close")
+        .end(Buffer.buffer(body))
+        .onComplete(done -> request.connection().close());
   }
 
   /** The client's address, for throttling: the TCP peer, or what a trusted proxy says it saw. */

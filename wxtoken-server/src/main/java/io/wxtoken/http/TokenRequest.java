@@ -1,10 +1,10 @@
 package io.wxtoken.http;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,9 +34,10 @@ record TokenRequest(String appId, String appSecret, String staleToken) {
   static final int MAX_APP_SECRET = 128;
   static final int MAX_TOKEN = 2048;
 
-  private static final ObjectMapper JSON = JsonMapper.builder()
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();
+  private static final Object NOT_A_STRING = new Object();
 
   @Override
   public String toString() {
@@ -90,10 +91,28 @@ record TokenRequest(String appId, String appSecret, String staleToken) {
     return type.trim().toLowerCase(Locale.ROOT);
   }
 
+  /** Streams through the object once (no tree): the hot path's parse. */
   private static TokenRequest fromJson(byte[] body, boolean withStaleToken) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(body);
+    Object appId = null;
+    Object appSecret = null;
+    Object staleToken = null;
+    try (JsonParser p = JSON.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new ApiException(ApiError.MALFORMED_BODY, "request body must be a JSON object");
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (name) {
+          case "appId" -> appId = scalar(p, value);
+          case "appSecret" -> appSecret = scalar(p, value);
+          case "staleToken" -> staleToken = scalar(p, value);
+          default -> p.skipChildren(); // unknown fields are ignored, as Authing's SDKs may add some
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT) {
+        throw new ApiException(ApiError.MALFORMED_BODY, "request body is not valid JSON");
+      }
     } catch (JsonProcessingException e) {
       String detail = e.getOriginalMessage();
       throw new ApiException(ApiError.MALFORMED_BODY, "request body is not valid JSON"
@@ -101,22 +120,30 @@ record TokenRequest(String appId, String appSecret, String staleToken) {
     } catch (IOException e) {
       throw new ApiException(ApiError.MALFORMED_BODY, "request body is not valid JSON");
     }
-    if (root == null || !root.isObject()) {
-      throw new ApiException(ApiError.MALFORMED_BODY, "request body must be a JSON object");
-    }
-    return validated(jsonField(root, "appId"), jsonField(root, "appSecret"),
-        withStaleToken ? jsonField(root, "staleToken") : null);
+    return validated(string("appId", appId), string("appSecret", appSecret),
+        withStaleToken ? string("staleToken", staleToken) : null);
   }
 
-  private static String jsonField(JsonNode root, String name) {
-    JsonNode value = root.get(name);
-    if (value == null || value.isNull()) {
+  /** A field's string, {@link #NOT_A_STRING} for another type, or null if null. */
+  private static Object scalar(JsonParser p, JsonToken value) throws IOException {
+    if (value == JsonToken.VALUE_STRING) {
+      return p.getText();
+    }
+    if (value == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    p.skipChildren();
+    return NOT_A_STRING;
+  }
+
+  private static String string(String name, Object value) {
+    if (value == null) {
       throw new ApiException(ApiError.INVALID_PARAMETER, name + " is required");
     }
-    if (!value.isTextual()) {
+    if (value == NOT_A_STRING) {
       throw new ApiException(ApiError.INVALID_PARAMETER, name + " must be a string");
     }
-    return value.textValue();
+    return (String) value;
   }
 
   private static TokenRequest fromForm(byte[] body, boolean withStaleToken) {
