@@ -35,6 +35,12 @@ final class TokenApi implements Handler<HttpServerRequest> {
   static final String HEALTH_PATH = "/health";
   /** Token requests are under 200 bytes; 16 KiB leaves room for any SDK's extra fields. */
   static final int MAX_BODY_BYTES = 16 * 1024;
+  /**
+   * An oversized body up to this size is read and dropped before the 413 goes out: closing a
+   * socket with unread data resets it, and the client may then never see the answer. Beyond it,
+   * the connection is cut at once.
+   */
+  static final int DRAIN_LIMIT_BYTES = 1024 * 1024;
 
   private static final Logger log = LoggerFactory.getLogger(TokenApi.class);
   private static final CharSequence JSON_UTF8 = HttpHeaders.createOptimized("application/json; charset=utf-8");
@@ -104,8 +110,13 @@ final class TokenApi implements Handler<HttpServerRequest> {
 
   private void readBody(HttpServerRequest request, String requestId, boolean refresh) {
     String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (declared != null && isOver(declared)) {
-      tooLarge(request, requestId);
+    if (declared != null && isOver(declared, MAX_BODY_BYTES)) {
+      if (isOver(declared, DRAIN_LIMIT_BYTES)) {
+        tooLarge(request, requestId);
+      } else {
+        request.handler(chunk -> { }); // drop it, then answer on a clean connection
+        request.endHandler(v -> tooLarge(request, requestId));
+      }
       return;
     }
     BodyCollector body = new BodyCollector(request, requestId, refresh);
@@ -113,9 +124,9 @@ final class TokenApi implements Handler<HttpServerRequest> {
     request.endHandler(v -> body.end());
   }
 
-  private static boolean isOver(String contentLength) {
+  private static boolean isOver(String contentLength, int limit) {
     try {
-      return Long.parseLong(contentLength.trim()) > MAX_BODY_BYTES;
+      return Long.parseLong(contentLength.trim()) > limit;
     } catch (NumberFormatException e) {
       return false; // Netty rejects a malformed Content-Length before we see the request
     }
@@ -129,6 +140,7 @@ final class TokenApi implements Handler<HttpServerRequest> {
     private Buffer body;
     private boolean copied;
     private boolean overflowed;
+    private long received;
 
     BodyCollector(HttpServerRequest request, String requestId, boolean refresh) {
       this.request = request;
@@ -138,13 +150,16 @@ final class TokenApi implements Handler<HttpServerRequest> {
 
     @Override
     public void handle(Buffer chunk) {
+      received += chunk.length();
       if (overflowed) {
+        if (received > DRAIN_LIMIT_BYTES) {
+          tooLarge(request, requestId); // no end in sight: cut it off
+        }
         return;
       }
-      int have = body == null ? 0 : body.length();
-      if (have + chunk.length() > MAX_BODY_BYTES) {
-        overflowed = true;
-        tooLarge(request, requestId);
+      if (received > MAX_BODY_BYTES) {
+        overflowed = true; // keep reading, dropping it, and answer at its end
+        body = null;
         return;
       }
       if (body == null) {
@@ -159,7 +174,9 @@ final class TokenApi implements Handler<HttpServerRequest> {
     }
 
     void end() {
-      if (!overflowed) {
+      if (overflowed) {
+        tooLarge(request, requestId);
+      } else {
         try {
           onBody(request, requestId, body == null ? new byte[0] : body.getBytes(), refresh);
         } catch (RuntimeException e) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Everything a server needs to start, already validated (the CLI turns flags and environment
@@ -80,57 +81,94 @@ public record ServerConfig(
   }
 
   public ServerConfig withPort(int value) {
-    return new ServerConfig(host, value, storeDir, wechatBaseUrl, tokenApi, expiresAtFormat,
-        wechatConnectTimeout, wechatReadTimeout, eventLoops, trustForwardedFor, masterKey,
-        masterKeyFile, previousMasterKeyFiles, appsFile, verifyOnly, adminToken);
+    return copy(b -> b.port = value);
   }
 
   public ServerConfig withTokenApi(TokenApi value) {
-    return new ServerConfig(host, port, storeDir, wechatBaseUrl, value, expiresAtFormat,
-        wechatConnectTimeout, wechatReadTimeout, eventLoops, trustForwardedFor, masterKey,
-        masterKeyFile, previousMasterKeyFiles, appsFile, verifyOnly, adminToken);
+    return copy(b -> b.tokenApi = value);
   }
 
   public ServerConfig withExpiresAtFormat(ExpiresAtFormat value) {
-    return new ServerConfig(host, port, storeDir, wechatBaseUrl, tokenApi, value,
-        wechatConnectTimeout, wechatReadTimeout, eventLoops, trustForwardedFor, masterKey,
-        masterKeyFile, previousMasterKeyFiles, appsFile, verifyOnly, adminToken);
+    return copy(b -> b.expiresAtFormat = value);
   }
 
   public ServerConfig withWeChatTimeouts(Duration connect, Duration read) {
-    return new ServerConfig(host, port, storeDir, wechatBaseUrl, tokenApi, expiresAtFormat,
-        connect, read, eventLoops, trustForwardedFor, masterKey, masterKeyFile,
-        previousMasterKeyFiles, appsFile, verifyOnly, adminToken);
+    return copy(b -> {
+      b.wechatConnectTimeout = connect;
+      b.wechatReadTimeout = read;
+    });
   }
 
   public ServerConfig withTrustForwardedFor(boolean value) {
-    return new ServerConfig(host, port, storeDir, wechatBaseUrl, tokenApi, expiresAtFormat,
-        wechatConnectTimeout, wechatReadTimeout, eventLoops, value, masterKey, masterKeyFile,
-        previousMasterKeyFiles, appsFile, verifyOnly, adminToken);
+    return copy(b -> b.trustForwardedFor = value);
   }
 
   public ServerConfig withAppsFile(Path value) {
-    return new ServerConfig(host, port, storeDir, wechatBaseUrl, tokenApi, expiresAtFormat,
-        wechatConnectTimeout, wechatReadTimeout, eventLoops, trustForwardedFor, masterKey,
-        masterKeyFile, previousMasterKeyFiles, value, verifyOnly, adminToken);
+    return copy(b -> b.appsFile = value);
   }
 
   public ServerConfig withVerifyOnly(boolean value) {
-    return new ServerConfig(host, port, storeDir, wechatBaseUrl, tokenApi, expiresAtFormat,
-        wechatConnectTimeout, wechatReadTimeout, eventLoops, trustForwardedFor, masterKey,
-        masterKeyFile, previousMasterKeyFiles, appsFile, value, adminToken);
+    return copy(b -> b.verifyOnly = value);
   }
 
   public ServerConfig withAdminToken(String value) {
-    return new ServerConfig(host, port, storeDir, wechatBaseUrl, tokenApi, expiresAtFormat,
-        wechatConnectTimeout, wechatReadTimeout, eventLoops, trustForwardedFor, masterKey,
-        masterKeyFile, previousMasterKeyFiles, appsFile, verifyOnly, value);
+    return copy(b -> b.adminToken = value);
   }
 
   public ServerConfig withMasterKeyFile(Path value, List<Path> previous) {
-    return new ServerConfig(host, port, storeDir, wechatBaseUrl, tokenApi, expiresAtFormat,
-        wechatConnectTimeout, wechatReadTimeout, eventLoops, trustForwardedFor, masterKey, value,
-        previous, appsFile, verifyOnly, adminToken);
+    return copy(b -> {
+      b.masterKeyFile = value;
+      b.previousMasterKeyFiles = previous;
+    });
+  }
+
+  /** A copy with some components changed: the one place that lists them all. */
+  private ServerConfig copy(Consumer<Copy> change) {
+    Copy b = new Copy(this);
+    change.accept(b);
+    return new ServerConfig(b.host, b.port, b.storeDir, b.wechatBaseUrl, b.tokenApi,
+        b.expiresAtFormat, b.wechatConnectTimeout, b.wechatReadTimeout, b.eventLoops,
+        b.trustForwardedFor, b.masterKey, b.masterKeyFile, b.previousMasterKeyFiles, b.appsFile,
+        b.verifyOnly, b.adminToken);
+  }
+
+  /** The components, mutable, for {@link #copy}. */
+  private static final class Copy {
+    String host;
+    int port;
+    Path storeDir;
+    URI wechatBaseUrl;
+    TokenApi tokenApi;
+    ExpiresAtFormat expiresAtFormat;
+    Duration wechatConnectTimeout;
+    Duration wechatReadTimeout;
+    int eventLoops;
+    boolean trustForwardedFor;
+    String masterKey;
+    Path masterKeyFile;
+    List<Path> previousMasterKeyFiles;
+    Path appsFile;
+    boolean verifyOnly;
+    String adminToken;
+
+    Copy(ServerConfig c) {
+      host = c.host;
+      port = c.port;
+      storeDir = c.storeDir;
+      wechatBaseUrl = c.wechatBaseUrl;
+      tokenApi = c.tokenApi;
+      expiresAtFormat = c.expiresAtFormat;
+      wechatConnectTimeout = c.wechatConnectTimeout;
+      wechatReadTimeout = c.wechatReadTimeout;
+      eventLoops = c.eventLoops;
+      trustForwardedFor = c.trustForwardedFor;
+      masterKey = c.masterKey;
+      masterKeyFile = c.masterKeyFile;
+      previousMasterKeyFiles = c.previousMasterKeyFiles;
+      appsFile = c.appsFile;
+      verifyOnly = c.verifyOnly;
+      adminToken = c.adminToken;
+    }
   }
 
   @Override

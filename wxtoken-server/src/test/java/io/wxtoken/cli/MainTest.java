@@ -2,30 +2,19 @@ package io.wxtoken.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import picocli.CommandLine;
 
 /** Bad configuration stops the program before anything starts, naming the setting. */
 class MainTest {
   @TempDir
   Path dir;
 
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run run(String... args) {
-    CommandLine cli = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
-    return new Run(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @ParameterizedTest
@@ -49,7 +38,7 @@ class MainTest {
     } else {
       args.addAll(java.util.List.of(flag, value));
     }
-    Run run = run(args.toArray(String[]::new));
+    CliRun run = run(args.toArray(String[]::new));
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains(message);
@@ -60,7 +49,7 @@ class MainTest {
     Path file = dir.resolve("not-a-dir");
     java.nio.file.Files.writeString(file, "x");
 
-    Run run = run("serve", "--port", "0", "--store", "file:" + file.resolve("sub"));
+    CliRun run = run("serve", "--port", "0", "--store", "file:" + file.resolve("sub"));
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("cannot create store directory");
@@ -68,7 +57,7 @@ class MainTest {
 
   @Test
   void helpListsTheCommands() {
-    Run run = run("--help");
+    CliRun run = run("--help");
 
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).contains("serve", "simulator", "demo");
@@ -76,7 +65,7 @@ class MainTest {
 
   @Test
   void serveHelpDocumentsEveryEnvironmentVariable() {
-    Run run = run("serve", "--help");
+    CliRun run = run("serve", "--help");
 
     assertThat(run.exitCode()).isZero();
     Main.ENVIRONMENT.forEach((flag, env) -> assertThat(run.out()).contains(flag, env));

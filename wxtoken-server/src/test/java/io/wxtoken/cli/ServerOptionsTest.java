@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wxtoken.server.ServerConfig;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,16 +18,8 @@ class ServerOptionsTest {
   @TempDir
   Path dir;
 
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run run(String... args) {
-    CommandLine cli = Main.commandLine();
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
-    return new Run(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   /** {@code serve} with a throwaway store and port, plus {@code extra}. */
@@ -49,7 +39,7 @@ class ServerOptionsTest {
   @Test
   @Timeout(10)
   void aShortAdminTokenFailsNamingTheSettingAndTheMinimum() {
-    Run run = run(serve("--admin-token", "short"));
+    CliRun run = run(serve("--admin-token", "short"));
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("--admin-token/WXTOKEN_ADMIN_TOKEN", "at least 16")
@@ -70,7 +60,7 @@ class ServerOptionsTest {
   @Test
   @Timeout(10)
   void anUnreadableAppsFileFailsNamingTheSetting() {
-    Run run = run(serve("--apps-file", "/nonexistent/apps.json"));
+    CliRun run = run(serve("--apps-file", "/nonexistent/apps.json"));
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("--apps-file/WXTOKEN_APPS_FILE", "/nonexistent/apps.json");
@@ -80,7 +70,7 @@ class ServerOptionsTest {
   @Test
   @Timeout(10)
   void anUnreadableMasterKeyFileFailsNamingTheSetting() {
-    Run run = run(serve("--master-key-file", "/nonexistent/master.key"));
+    CliRun run = run(serve("--master-key-file", "/nonexistent/master.key"));
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("--master-key-file/WXTOKEN_MASTER_KEY_FILE",
@@ -94,7 +84,7 @@ class ServerOptionsTest {
     Path key = dir.resolve("bad.key");
     Files.writeString(key, "not-a-key-but-maybe-a-secret");
 
-    Run run = run(serve("--master-key-file", key.toString()));
+    CliRun run = run(serve("--master-key-file", key.toString()));
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("master key file " + key).doesNotContain("maybe-a-secret");
@@ -106,7 +96,7 @@ class ServerOptionsTest {
     Path apps = dir.resolve("apps.json");
     Files.writeString(apps, "{\"apps\":[{\"appId\":\"wx1\",\"secret\":\"0123456789abcdef\"}]}");
 
-    Run run = run(serve("--apps-file", apps.toString()));
+    CliRun run = run(serve("--apps-file", apps.toString()));
 
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.err()).contains("--apps-file " + apps + ", apps[0] (wx1)", "env:NAME or file:PATH")
@@ -133,7 +123,7 @@ class ServerOptionsTest {
 
   @Test
   void serveHelpListsTheNewSettings() {
-    Run run = run("serve", "--help");
+    CliRun run = run("serve", "--help");
 
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).contains("--verify-only", "--apps-file", "--master-key-file",
