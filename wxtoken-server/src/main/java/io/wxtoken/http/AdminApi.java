@@ -82,7 +82,7 @@ final class AdminApi {
   }
 
   private static void send(HttpServerRequest request, int status, byte[] body, String requestId) {
-    TokenApi.send(request, status, body, requestId);
+    HttpApi.send(request, status, body, requestId);
   }
 
   private byte[] render(String requestId, List<AppStatus> statuses, boolean list) {

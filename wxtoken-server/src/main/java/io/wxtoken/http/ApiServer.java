@@ -18,7 +18,7 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The HTTP server: one Vert.x instance, one {@link HttpServer} per event loop on the same port
- * (Vert.x spreads connections across them), all answering through one {@link TokenApi}.
+ * (Vert.x spreads connections across them), all answering through one {@link HttpApi}.
  *
  * <p>{@link #start} returns once the port is bound; {@link #close} stops accepting and waits for
  * Vert.x to shut down. Thread-safe.
@@ -47,9 +47,9 @@ public final class ApiServer implements AutoCloseable {
     int eventLoops = http.eventLoops();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
     Envelope envelope = new Envelope(http.expiresAtFormat());
-    TokenApi api = new TokenApi(tokens, envelope,
+    HttpApi api = new HttpApi(tokens, envelope,
         new FailureThrottle(FAILURES_PER_WINDOW, FAILURE_WINDOW, 100_000, clock),
-        new AdminApi(tokens, envelope, http.adminToken()), http.trustForwardedFor());
+        new AdminApi(tokens, envelope, http.adminToken()), clock, http.trustForwardedFor());
     HttpServerOptions options = new HttpServerOptions()
         .setHost(host)
         .setTcpNoDelay(true)

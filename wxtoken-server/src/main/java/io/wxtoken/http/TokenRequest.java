@@ -169,7 +169,7 @@ record TokenRequest(String appId, String appSecret, String staleToken) {
     return values.get(0);
   }
 
-  private static TokenRequest validated(String appId, String appSecret, String staleToken) {
+  static TokenRequest validated(String appId, String appSecret, String staleToken) {
     if (appId.isEmpty()) {
       throw new ApiException(ApiError.INVALID_PARAMETER, "appId must not be empty");
     }

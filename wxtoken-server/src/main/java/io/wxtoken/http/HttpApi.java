@@ -13,10 +13,12 @@ import io.wxtoken.token.AccessToken;
 import io.wxtoken.token.TokenException;
 import io.wxtoken.token.TokenService;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * <p>Runs on Vert.x event loops and never blocks: a token hit is answered inline; a miss is
  * answered when the engine's future completes, back on the request's event loop.
  */
-final class TokenApi implements Handler<HttpServerRequest> {
+final class HttpApi implements Handler<HttpServerRequest> {
   static final String TOKEN_PATH = "/api/v3/get-wechat-access-token";
   static final String TOKEN_INFO_PATH = "/api/v3/get-wechat-access-token-info";
   static final String REFRESH_PATH = "/api/v3/refresh-wechat-access-token";
@@ -42,7 +44,7 @@ final class TokenApi implements Handler<HttpServerRequest> {
    */
   static final int DRAIN_LIMIT_BYTES = 1024 * 1024;
 
-  private static final Logger log = LoggerFactory.getLogger(TokenApi.class);
+  private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
   private static final CharSequence JSON_UTF8 = HttpHeaders.createOptimized("application/json; charset=utf-8");
   private static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("X-Request-Id");
   private static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("X-Forwarded-For");
@@ -55,15 +57,17 @@ final class TokenApi implements Handler<HttpServerRequest> {
   private final Envelope envelope;
   private final FailureThrottle throttle;
   private final AdminApi admin;
+  private final WeChatFacade facade;
   private final boolean trustForwardedFor;
   private final ConcurrentMap<String, Rendered> rendered = new ConcurrentHashMap<>();
 
-  TokenApi(TokenService tokens, Envelope envelope, FailureThrottle throttle, AdminApi admin,
-      boolean trustForwardedFor) {
+  HttpApi(TokenService tokens, Envelope envelope, FailureThrottle throttle, AdminApi admin,
+      Clock clock, boolean trustForwardedFor) {
     this.tokens = tokens;
     this.envelope = envelope;
     this.throttle = throttle;
     this.admin = admin;
+    this.facade = new WeChatFacade(this, tokens, throttle, clock);
     this.trustForwardedFor = trustForwardedFor;
   }
 
@@ -97,7 +101,9 @@ final class TokenApi implements Handler<HttpServerRequest> {
             request.method() + " is not supported on " + path + "; use POST", requestId);
         return;
       }
-      readBody(request, requestId, refresh);
+      readBody(request, requestId, body -> onBody(request, requestId, body, refresh));
+    } else if (path.startsWith(WeChatFacade.PREFIX)) {
+      facade.handle(request, requestId, address(request));
     } else if (path.startsWith(AdminApi.PREFIX)) {
       admin.handle(request, requestId);
     } else if (path.equals(HEALTH_PATH) && request.method() == HttpMethod.GET) {
@@ -108,7 +114,8 @@ final class TokenApi implements Handler<HttpServerRequest> {
     }
   }
 
-  private void readBody(HttpServerRequest request, String requestId, boolean refresh) {
+  /** Reads the body within the limits, then hands it to {@code then} on the event loop. */
+  void readBody(HttpServerRequest request, String requestId, Consumer<byte[]> then) {
     String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (declared != null && isOver(declared, MAX_BODY_BYTES)) {
       if (isOver(declared, DRAIN_LIMIT_BYTES)) {
@@ -119,7 +126,7 @@ final class TokenApi implements Handler<HttpServerRequest> {
       }
       return;
     }
-    BodyCollector body = new BodyCollector(request, requestId, refresh);
+    BodyCollector body = new BodyCollector(request, requestId, then);
     request.handler(body);
     request.endHandler(v -> body.end());
   }
@@ -136,16 +143,16 @@ final class TokenApi implements Handler<HttpServerRequest> {
   private final class BodyCollector implements Handler<Buffer> {
     private final HttpServerRequest request;
     private final String requestId;
-    private final boolean refresh;
+    private final Consumer<byte[]> then;
     private Buffer body;
     private boolean copied;
     private boolean overflowed;
     private long received;
 
-    BodyCollector(HttpServerRequest request, String requestId, boolean refresh) {
+    BodyCollector(HttpServerRequest request, String requestId, Consumer<byte[]> then) {
       this.request = request;
       this.requestId = requestId;
-      this.refresh = refresh;
+      this.then = then;
     }
 
     @Override
@@ -178,7 +185,7 @@ final class TokenApi implements Handler<HttpServerRequest> {
         tooLarge(request, requestId);
       } else {
         try {
-          onBody(request, requestId, body == null ? new byte[0] : body.getBytes(), refresh);
+          then.accept(body == null ? new byte[0] : body.getBytes());
         } catch (RuntimeException e) {
           internalError(request, requestId, e);
         }
@@ -298,7 +305,7 @@ final class TokenApi implements Handler<HttpServerRequest> {
   }
 
   /** The client's address, for throttling: the TCP peer, or what a trusted proxy says it saw. */
-  private String address(HttpServerRequest request) {
+  String address(HttpServerRequest request) {
     if (trustForwardedFor) {
       String forwarded = request.getHeader(X_FORWARDED_FOR);
       if (forwarded != null) {

@@ -1,0 +1,267 @@
+package io.wxtoken.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.wxtoken.token.AccessToken;
+import io.wxtoken.token.TokenException;
+import io.wxtoken.token.TokenService;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * WeChat's own token endpoints, answered from wxtoken's cache, so an existing SDK (WxJava,
+ * EasyWeChat, wechatpy, silenceper/wechat) needs only its API host changed to stop overwriting
+ * other services' tokens:
+ *
+ * <ul>
+ *   <li>{@code GET /cgi-bin/token?grant_type=client_credential&appid=..&secret=..}
+ *   <li>{@code POST /cgi-bin/stable_token} with {@code {"grant_type","appid","secret",
+ *       "force_refresh"}}
+ * </ul>
+ *
+ * <p>Success is {@code {"access_token":"…","expires_in":N}} with N the token's <em>real</em>
+ * remaining seconds; failures are {@code {"errcode":…,"errmsg":"…"}} (HTTP 200), with WeChat's
+ * codes. The secret checks and throttles are the Authing API's. {@code force_refresh: true} is the
+ * guarded refresh of the current token: within WeChat's limits (20 a day, 30 s apart) it replaces
+ * it once for everyone; beyond them it returns the current token, as WeChat does. A plain call
+ * never refreshes, whatever the SDK saw: a 40001 it reports by calling again gets the cached token.
+ */
+final class WeChatFacade {
+  static final String PREFIX = "/cgi-bin/";
+  static final String TOKEN_PATH = "/cgi-bin/token";
+  static final String STABLE_TOKEN_PATH = "/cgi-bin/stable_token";
+
+  private static final Logger log = LoggerFactory.getLogger(WeChatFacade.class);
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+  private final HttpApi api;
+  private final TokenService tokens;
+  private final FailureThrottle throttle;
+  private final Clock clock;
+
+  WeChatFacade(HttpApi api, TokenService tokens, FailureThrottle throttle, Clock clock) {
+    this.api = api;
+    this.tokens = tokens;
+    this.throttle = throttle;
+    this.clock = clock;
+  }
+
+  /** A WeChat-format refusal. */
+  record Refusal(int errcode, String errmsg) {}
+
+  private static final class Refused extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient Refusal refusal;
+
+    Refused(int errcode, String errmsg) {
+      super(errmsg, null, false, false);
+      this.refusal = new Refusal(errcode, errmsg);
+    }
+  }
+
+  void handle(HttpServerRequest request, String requestId, String address) {
+    String path = request.path();
+    boolean stable = path.equals(STABLE_TOKEN_PATH);
+    if (path.equals(TOKEN_PATH)) {
+      if (request.method() != HttpMethod.GET) {
+        refuse(request, requestId, new Refusal(43001, "require GET method"));
+        return;
+      }
+      answer(request, requestId, address, false, () -> new Call(
+          request.getParam("grant_type"), request.getParam("appid"), request.getParam("secret"),
+          false));
+    } else if (stable) {
+      if (request.method() != HttpMethod.POST) {
+        refuse(request, requestId, new Refusal(43002, "require POST method"));
+        return;
+      }
+      api.readBody(request, requestId,
+          body -> answer(request, requestId, address, true, () -> parseStable(body)));
+    } else {
+      HttpApi.send(request, 404, error(new Refusal(-1, "wxtoken serves /cgi-bin/token and"
+          + " /cgi-bin/stable_token only; call WeChat itself for other APIs")), requestId);
+    }
+  }
+
+  /** One token request in WeChat's terms. */
+  private record Call(String grantType, String appId, String secret, boolean forceRefresh) {}
+
+  private interface CallSource {
+    Call get();
+  }
+
+  private void answer(HttpServerRequest request, String requestId, String address, boolean stable,
+      CallSource source) {
+    if (throttle.isBlocked(address)) {
+      refuse(request, requestId, new Refusal(45011,
+          "api minute-quota reach limit, must slower, retry next minute (wxtoken: too many failed"
+              + " appSecret checks from this address)"));
+      return;
+    }
+    Call call;
+    try {
+      call = validated(source.get(), stable);
+    } catch (Refused e) {
+      refuse(request, requestId, e.refusal);
+      return;
+    }
+    CompletableFuture<AccessToken> token = call.forceRefresh()
+        ? tokens.get(call.appId(), call.secret()).thenCompose(current ->
+            tokens.refresh(call.appId(), call.secret(), current.value())
+                .exceptionallyCompose(failure -> isForcedLimit(failure)
+                    ? CompletableFuture.completedFuture(current) // WeChat: "否则不会刷新"
+                    : CompletableFuture.failedFuture(failure)))
+        : tokens.get(call.appId(), call.secret());
+    Context context = Vertx.currentContext();
+    token.whenComplete((issued, failure) -> {
+      Runnable reply = () -> reply(request, requestId, address, stable, issued, failure);
+      if (Vertx.currentContext() == context) {
+        reply.run();
+      } else {
+        context.runOnContext(v -> reply.run());
+      }
+    });
+  }
+
+  private static boolean isForcedLimit(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    return cause instanceof TokenException e
+        && e.reason() == TokenException.Reason.FORCED_REFRESH_LIMIT;
+  }
+
+  private void reply(HttpServerRequest request, String requestId, String address, boolean stable,
+      AccessToken token, Throwable failure) {
+    if (failure == null) {
+      long left = Math.max(0, token.expiresAt().toEpochMilli() - clock.millis()) / 1000;
+      HttpApi.send(request, 200, write(g -> {
+        g.writeStartObject();
+        g.writeStringField("access_token", token.value());
+        g.writeNumberField("expires_in", left);
+        g.writeEndObject();
+      }), requestId);
+      return;
+    }
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    if (!(cause instanceof TokenException e)) {
+      log.error("internal error answering request {}", requestId, cause);
+      refuse(request, requestId, new Refusal(-1, "system error (wxtoken: internal error,"
+          + " requestId " + requestId + ")"));
+      return;
+    }
+    Refusal refusal = switch (e.reason()) {
+      case SECRET_MISMATCH, SECRET_REJECTED -> {
+        throttle.recordFailure(address);
+        yield stable
+            ? new Refusal(40125, "invalid appsecret (wxtoken: " + e.getMessage() + ")")
+            : new Refusal(40001, "invalid credential, access_token is invalid or not latest"
+                + " (wxtoken: " + e.getMessage() + ")");
+      }
+      case UPSTREAM_ERROR -> new Refusal(e.errcode(), e.getMessage());
+      case UPSTREAM_UNAVAILABLE -> new Refusal(-1, "system error (wxtoken: cannot get a token from"
+          + " WeChat: " + e.getMessage() + ")");
+      case QUOTA_EXHAUSTED -> new Refusal(45009, "reach max api daily quota limit (wxtoken: "
+          + e.getMessage() + ")");
+      case FORCED_REFRESH_LIMIT -> new Refusal(45009, e.getMessage());
+    };
+    refuse(request, requestId, refusal);
+  }
+
+  private static Call parseStable(byte[] body) {
+    String grantType = null;
+    String appId = null;
+    String secret = null;
+    boolean force = false;
+    try (JsonParser p = JSON.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new Refused(47001, "data format error");
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (name) {
+          case "grant_type" -> grantType = text(p, value);
+          case "appid" -> appId = text(p, value);
+          case "secret" -> secret = text(p, value);
+          case "force_refresh" -> force = value == JsonToken.VALUE_TRUE
+              || (value == JsonToken.VALUE_STRING && "true".equals(p.getText()));
+          default -> p.skipChildren();
+        }
+      }
+    } catch (IOException e) {
+      throw new Refused(47001, "data format error");
+    }
+    return new Call(grantType, appId, secret, force);
+  }
+
+  private static String text(JsonParser p, JsonToken value) throws IOException {
+    if (value == JsonToken.VALUE_STRING) {
+      return p.getText();
+    }
+    p.skipChildren();
+    return value == JsonToken.VALUE_NULL ? null : "";
+  }
+
+  /** WeChat's checks, in WeChat's order, then the Authing API's bounds on the values. */
+  private static Call validated(Call call, boolean stable) {
+    if (call.appId() == null || call.appId().isEmpty()) {
+      throw new Refused(41002, "appid missing");
+    }
+    if (call.secret() == null || call.secret().isEmpty()) {
+      throw new Refused(41004, "appsecret missing");
+    }
+    if (!"client_credential".equals(call.grantType())) {
+      throw new Refused(40002, "invalid grant_type");
+    }
+    try {
+      TokenRequest.validated(call.appId(), call.secret(), null);
+    } catch (ApiException e) {
+      throw e.getMessage().startsWith("appId")
+          ? new Refused(40013, "invalid appid (wxtoken: " + e.getMessage() + ")")
+          : new Refused(stable ? 40125 : 40001, "invalid appsecret (wxtoken: " + e.getMessage() + ")");
+    }
+    return call;
+  }
+
+  private void refuse(HttpServerRequest request, String requestId, Refusal refusal) {
+    HttpApi.send(request, 200, error(refusal), requestId);
+  }
+
+  private static byte[] error(Refusal refusal) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeNumberField("errcode", refusal.errcode());
+      g.writeStringField("errmsg", refusal.errmsg());
+      g.writeEndObject();
+    });
+  }
+
+  private interface Body {
+    void writeTo(JsonGenerator g) throws IOException;
+  }
+
+  private static byte[] write(Body body) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      body.writeTo(g);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+}
