@@ -147,12 +147,15 @@ public final class TokenService {
     final AppRecord record;
     final long refreshAtMillis;
     final long expiresAtMillis;
+    /** The token this record's token replaced, or null. */
+    final String previousToken;
     volatile String verifiedSecret;
 
-    Cached(AppRecord record, long refreshAtMillis, long expiresAtMillis) {
+    Cached(AppRecord record, long refreshAtMillis, long expiresAtMillis, String previousToken) {
       this.record = record;
       this.refreshAtMillis = refreshAtMillis;
       this.expiresAtMillis = expiresAtMillis;
+      this.previousToken = previousToken;
     }
 
     AppRecord record() {
@@ -217,6 +220,8 @@ public final class TokenService {
   private final ConcurrentMap<String, Cached> apps = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Flight> flights = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Health> health = new ConcurrentHashMap<>();
+  /** Token value → appId, for the app's current and previous token (still valid in the overlap). */
+  private final ConcurrentMap<String, String> owners = new ConcurrentHashMap<>();
   /** Apps configured as verify-only: their secret is never stored. */
   private final Set<String> verifyOnly = ConcurrentHashMap.newKeySet();
   /** appId → when a secret that was not the verified one was last checked with WeChat. */
@@ -353,6 +358,41 @@ public final class TokenService {
     List<String> due = schedule.pollDue(clock.millis(), 10_000);
     due.forEach(this::refreshProactively);
     return due.size();
+  }
+
+  /**
+   * The app that was issued {@code accessToken} by this server (its current or previous token),
+   * for WeChat-style calls where the token identifies the app.
+   */
+  public Optional<String> ownerOf(String accessToken) {
+    return Optional.ofNullable(owners.get(accessToken));
+  }
+
+  /** The app's current token if it is known and still valid; no secret check (trusted callers). */
+  public Optional<AccessToken> currentToken(String appId) {
+    Cached cached = apps.get(appId);
+    return cached != null && clock.millis() < cached.expiresAtMillis()
+        ? Optional.of(cached.token()) : Optional.empty();
+  }
+
+  /**
+   * The guarded refresh of {@link #refresh}, with the app's stored secret instead of a caller's
+   * (for tickets fetched on a token's say-so). Fails when the app keeps no secret.
+   */
+  public CompletableFuture<AccessToken> refreshWithStoredSecret(String appId, String staleToken) {
+    Cached cached = apps.get(appId);
+    if (cached == null || !cached.record().hasSealedSecret()) {
+      return CompletableFuture.failedFuture(TokenException.of(Reason.UPSTREAM_UNAVAILABLE,
+          "appId " + appId + " keeps no secret here, so its token cannot be refreshed without one"));
+    }
+    String secret;
+    try {
+      secret = box.open(appId, cached.record().sealedSecret().getBytes(StandardCharsets.US_ASCII));
+    } catch (SecretBoxException e) {
+      return CompletableFuture.failedFuture(TokenException.of(Reason.UPSTREAM_UNAVAILABLE,
+          "the stored secret of appId " + appId + " cannot be opened: " + e.getMessage()));
+    }
+    return refresh(appId, secret, staleToken);
   }
 
   /** Upstream flights running now; tests wait for zero before looking at the outcome. */
@@ -681,17 +721,29 @@ public final class TokenService {
 
   private void remember(AppRecord record) {
     AccessToken token = record.token();
-    Cached fresh = new Cached(record,
-        options.refreshPolicy().refreshAt(token).toEpochMilli(),
-        token.expiresAt().toEpochMilli());
-    Cached kept = apps.merge(record.appId(), fresh,
-        (old, candidate) -> candidate.record().generation() > old.record().generation() ? candidate : old);
-    if (kept == fresh) {
-      if (record.hasSealedSecret()) {
-        schedule.schedule(record.appId(), proactiveAt(token));
-      } else {
-        schedule.cancel(record.appId());
+    Cached[] replaced = {null};
+    Cached kept = apps.compute(record.appId(), (id, old) -> {
+      if (old != null && record.generation() <= old.record().generation()) {
+        return old;
       }
+      replaced[0] = old;
+      String previous = old == null || old.token().value().equals(token.value())
+          ? (old == null ? null : old.previousToken) : old.token().value();
+      return new Cached(record, options.refreshPolicy().refreshAt(token).toEpochMilli(),
+          token.expiresAt().toEpochMilli(), previous);
+    });
+    if (kept.record() != record) {
+      return;
+    }
+    owners.put(token.value(), record.appId());
+    Cached old = replaced[0];
+    if (old != null && old.previousToken != null && !old.previousToken.equals(kept.previousToken)) {
+      owners.remove(old.previousToken, record.appId()); // two tokens back: past its overlap
+    }
+    if (record.hasSealedSecret()) {
+      schedule.schedule(record.appId(), proactiveAt(token));
+    } else {
+      schedule.cancel(record.appId());
     }
   }
 

@@ -20,19 +20,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
- * Fetches access tokens from WeChat over the JDK's {@link HttpClient}.
+ * Fetches access tokens, and API tickets obtained with them, from WeChat over the JDK's
+ * {@link HttpClient}.
  *
  * <p>One call is one upstream request: no caching and no retries. The returned future completes
- * with a {@link WeChatToken}, or exceptionally with a {@link WeChatErrorException} (WeChat answered
- * with an {@code errcode}) or a {@link WeChatUnreachableException} (no usable answer, including a
- * timeout). It always completes within about the read timeout.
+ * with a {@link WeChatToken} (or {@link WeChatTicket}), or exceptionally with a
+ * {@link WeChatErrorException} (WeChat answered with an {@code errcode}) or a
+ * {@link WeChatUnreachableException} (no usable answer, including a timeout). It always completes
+ * within about the read timeout. No exception message contains the secret or access token sent.
  *
  * <p>Thread-safe; one instance serves every app.
  */
 public final class WeChatClient {
-  /** WeChat's token answers are under 1 KiB; anything far larger is not WeChat. */
+  /** WeChat's token and ticket answers are under 1 KiB; anything far larger is not WeChat. */
   static final int MAX_RESPONSE_BYTES = 64 * 1024;
 
   private static final int MAX_ERRMSG_CHARS = 200;
@@ -80,20 +83,57 @@ public final class WeChatClient {
     HttpRequest request = api == TokenApi.STABLE
         ? stableTokenRequest(appId, secret, forceRefresh)
         : classicTokenRequest(appId, secret);
+    return send(request, secret, WeChatClient::readToken);
+  }
+
+  /**
+   * Asks WeChat for an API ticket: {@code GET /cgi-bin/ticket/getticket?access_token=..&type=..}
+   * (the same for either {@link TokenApi}). Timeouts, body bounds and the classification of
+   * failures are those of {@link #fetchToken(String, String, boolean)}, and the access token is
+   * kept out of every message the way the secret is there.
+   *
+   * <p>WeChat's errcodes here concern the access token, not the AppSecret: 40001 means it is
+   * invalid or not the latest, 42001 that it expired, 41001 that it is missing, and 40097 means an
+   * invalid {@code type}. {@link WeChatErrorException#isInvalidSecret()} does not apply.
+   *
+   * <p>WeChat hands out the same ticket again while it is valid and always states the full
+   * lifetime, so {@link WeChatTicket#expiresIn()} is an upper bound, not the true remaining life.
+   *
+   * @param accessToken a valid access token of the app whose ticket is wanted
+   * @param type {@code jsapi} for the JS-SDK ticket or {@code wx_card} for the card ticket
+   * @return the ticket, or a future failed as described above
+   * @throws NullPointerException if either argument is null
+   */
+  public CompletableFuture<WeChatTicket> fetchTicket(String accessToken, String type) {
+    Objects.requireNonNull(accessToken, "accessToken");
+    Objects.requireNonNull(type, "type");
+    String uri = baseUrl + "/cgi-bin/ticket/getticket?access_token="
+        + URLEncoder.encode(accessToken, StandardCharsets.UTF_8)
+        + "&type=" + URLEncoder.encode(type, StandardCharsets.UTF_8);
+    HttpRequest request = HttpRequest.newBuilder(URI.create(uri)).timeout(readTimeout).GET().build();
+    return send(request, accessToken, WeChatClient::readTicket);
+  }
+
+  /**
+   * Sends one request and reads its answer with {@code reader}; {@code credential} (the secret or
+   * access token the request carries) is redacted from every failure message.
+   */
+  private <T> CompletableFuture<T> send(HttpRequest request, String credential,
+      Function<JsonNode, T> reader) {
     CompletableFuture<HttpResponse<byte[]>> exchange;
     try {
       exchange = http.sendAsync(request, WeChatClient::boundedBody);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(unreachable(e, secret));
+      return CompletableFuture.failedFuture(unreachable(e, credential));
     }
     // The request timeout stops at the response headers; this bounds a stalled body too.
     return exchange
         .orTimeout(readTimeout.toMillis() + connectTimeoutSlack(), TimeUnit.MILLISECONDS)
         .handle((response, failure) -> {
           if (failure != null) {
-            throw unreachable(failure, secret);
+            throw unreachable(failure, credential);
           }
-          return parse(response, secret);
+          return reader.apply(answer(response, credential));
         });
   }
 
@@ -135,7 +175,13 @@ public final class WeChatClient {
     return HttpResponse.BodySubscribers.ofByteArray();
   }
 
-  private WeChatToken parse(HttpResponse<byte[]> response, String secret) {
+  /**
+   * The answer as a JSON object with no error in it.
+   *
+   * @throws WeChatUnreachableException if there is no usable JSON object
+   * @throws WeChatErrorException if WeChat answered a non-zero {@code errcode}
+   */
+  private JsonNode answer(HttpResponse<byte[]> response, String credential) {
     if (response.statusCode() != 200) {
       throw new WeChatUnreachableException("WeChat answered HTTP " + response.statusCode());
     }
@@ -155,26 +201,44 @@ public final class WeChatClient {
     }
     JsonNode errcode = node.get("errcode");
     if (errcode != null && errcode.asInt(0) != 0) {
-      throw new WeChatErrorException(errcode.asInt(), errmsg(node.path("errmsg").asText(""), secret));
+      throw new WeChatErrorException(errcode.asInt(),
+          errmsg(node.path("errmsg").asText(""), credential));
     }
-    JsonNode token = node.get("access_token");
+    return node;
+  }
+
+  private static WeChatToken readToken(JsonNode node) {
+    return new WeChatToken(issued(node, "access_token"), expiresIn(node));
+  }
+
+  private static WeChatTicket readTicket(JsonNode node) {
+    return new WeChatTicket(issued(node, "ticket"), expiresIn(node));
+  }
+
+  /** The non-empty, bounded string WeChat issued in {@code field}. */
+  private static String issued(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null || !value.isTextual() || value.asText().isEmpty()
+        || value.asText().length() > MAX_TOKEN_CHARS) {
+      throw new WeChatUnreachableException("WeChat's answer has no usable " + field);
+    }
+    return value.asText();
+  }
+
+  private static Duration expiresIn(JsonNode node) {
     JsonNode expiresIn = node.get("expires_in");
-    if (token == null || !token.isTextual() || token.asText().isEmpty()
-        || token.asText().length() > MAX_TOKEN_CHARS) {
-      throw new WeChatUnreachableException("WeChat's answer has no usable access_token");
-    }
     if (expiresIn == null || !expiresIn.canConvertToLong() || expiresIn.asLong() <= 0) {
       throw new WeChatUnreachableException("WeChat's answer has no usable expires_in");
     }
-    return new WeChatToken(token.asText(), Duration.ofSeconds(expiresIn.asLong()));
+    return Duration.ofSeconds(expiresIn.asLong());
   }
 
-  private static String errmsg(String raw, String secret) {
-    String cleaned = redact(raw, secret);
+  private static String errmsg(String raw, String credential) {
+    String cleaned = redact(raw, credential);
     return cleaned.length() <= MAX_ERRMSG_CHARS ? cleaned : cleaned.substring(0, MAX_ERRMSG_CHARS);
   }
 
-  private static RuntimeException unreachable(Throwable failure, String secret) {
+  private static RuntimeException unreachable(Throwable failure, String credential) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
         ? failure.getCause()
         : failure;
@@ -182,7 +246,8 @@ public final class WeChatClient {
       return (RuntimeException) cause;
     }
     // Exception messages from the HTTP stack never name the URL today; we still avoid echoing
-    // them verbatim, because for /cgi-bin/token the URL holds the secret.
+    // them verbatim, because for /cgi-bin/token the URL holds the secret, and for getticket the
+    // access token.
     String what;
     if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
       what = "timed out";
@@ -193,11 +258,11 @@ public final class WeChatClient {
     } else {
       what = "request failed (" + cause.getClass().getSimpleName() + ")";
     }
-    return new WeChatUnreachableException("WeChat " + redact(what, secret));
+    return new WeChatUnreachableException("WeChat " + redact(what, credential));
   }
 
-  /** Removes the secret from text; an empty secret would match between every character. */
-  private static String redact(String text, String secret) {
-    return secret.isEmpty() ? text : text.replace(secret, "<redacted>");
+  /** Removes the credential from text; an empty one would match between every character. */
+  private static String redact(String text, String credential) {
+    return credential.isEmpty() ? text : text.replace(credential, "<redacted>");
   }
 }

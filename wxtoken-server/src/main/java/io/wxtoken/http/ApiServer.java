@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.wxtoken.ticket.TicketService;
 import io.wxtoken.token.TokenService;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,13 +42,14 @@ public final class ApiServer implements AutoCloseable {
    *
    * @throws IllegalStateException if the port cannot be bound
    */
-  public static ApiServer start(HttpOptions http, TokenService tokens, Clock clock) {
+  public static ApiServer start(HttpOptions http, TokenService tokens, TicketService tickets,
+      Clock clock) {
     String host = http.host();
     int port = http.port();
     int eventLoops = http.eventLoops();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
     Envelope envelope = new Envelope(http.expiresAtFormat());
-    HttpApi api = new HttpApi(tokens, envelope,
+    HttpApi api = new HttpApi(tokens, tickets, envelope,
         new FailureThrottle(FAILURES_PER_WINDOW, FAILURE_WINDOW, 100_000, clock),
         new AdminApi(tokens, envelope, http.adminToken()), clock, http.trustForwardedFor());
     HttpServerOptions options = new HttpServerOptions()

@@ -2,6 +2,8 @@ package io.wxtoken.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.wxtoken.ticket.JsSdkSignature;
+import io.wxtoken.ticket.Ticket;
 import io.wxtoken.token.AccessToken;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -46,6 +48,33 @@ final class Envelope {
       } else {
         g.writeNumberField("expiresAt", expiresAt);
       }
+      g.writeEndObject();
+    }, "}");
+  }
+
+  /** The {@code data} object for a ticket: {@code {"ticket":…,"expiresAt":…}}. */
+  byte[] ticketData(Ticket ticket) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeStringField("ticket", ticket.value());
+      long expiresAt = ticket.expiresAt().getEpochSecond();
+      if (expiresAtFormat == ExpiresAtFormat.STRING) {
+        g.writeStringField("expiresAt", Long.toString(expiresAt));
+      } else {
+        g.writeNumberField("expiresAt", expiresAt);
+      }
+      g.writeEndObject();
+    }, "}");
+  }
+
+  /** The {@code data} object for a JS-SDK signature, the fields {@code wx.config} takes. */
+  byte[] signatureData(JsSdkSignature signature) {
+    return write(g -> {
+      g.writeStartObject();
+      g.writeStringField("appId", signature.appId());
+      g.writeNumberField("timestamp", signature.timestamp());
+      g.writeStringField("nonceStr", signature.nonceStr());
+      g.writeStringField("signature", signature.signature());
       g.writeEndObject();
     }, "}");
   }

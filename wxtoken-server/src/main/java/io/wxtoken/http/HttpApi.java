@@ -9,16 +9,22 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
+import io.wxtoken.ticket.JsSdkSignature;
+import io.wxtoken.ticket.TicketException;
+import io.wxtoken.ticket.TicketService;
+import io.wxtoken.ticket.TicketType;
 import io.wxtoken.token.AccessToken;
 import io.wxtoken.token.TokenException;
 import io.wxtoken.token.TokenService;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +40,8 @@ final class HttpApi implements Handler<HttpServerRequest> {
   static final String TOKEN_PATH = "/api/v3/get-wechat-access-token";
   static final String TOKEN_INFO_PATH = "/api/v3/get-wechat-access-token-info";
   static final String REFRESH_PATH = "/api/v3/refresh-wechat-access-token";
+  static final String TICKET_PATH = "/api/v3/get-wechat-jsapi-ticket";
+  static final String SIGN_PATH = "/api/v3/sign-wechat-jssdk";
   static final String HEALTH_PATH = "/health";
   /** Token requests are under 200 bytes; 16 KiB leaves room for any SDK's extra fields. */
   static final int MAX_BODY_BYTES = 16 * 1024;
@@ -54,6 +62,9 @@ final class HttpApi implements Handler<HttpServerRequest> {
   private record Rendered(AccessToken token, byte[] data) {}
 
   private final TokenService tokens;
+  private final TicketService tickets;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
   private final Envelope envelope;
   private final FailureThrottle throttle;
   private final AdminApi admin;
@@ -61,13 +72,15 @@ final class HttpApi implements Handler<HttpServerRequest> {
   private final boolean trustForwardedFor;
   private final ConcurrentMap<String, Rendered> rendered = new ConcurrentHashMap<>();
 
-  HttpApi(TokenService tokens, Envelope envelope, FailureThrottle throttle, AdminApi admin,
-      Clock clock, boolean trustForwardedFor) {
+  HttpApi(TokenService tokens, TicketService tickets, Envelope envelope, FailureThrottle throttle,
+      AdminApi admin, Clock clock, boolean trustForwardedFor) {
     this.tokens = tokens;
+    this.tickets = tickets;
+    this.clock = clock;
     this.envelope = envelope;
     this.throttle = throttle;
     this.admin = admin;
-    this.facade = new WeChatFacade(this, tokens, throttle, clock);
+    this.facade = new WeChatFacade(this, tokens, tickets, throttle, clock);
     this.trustForwardedFor = trustForwardedFor;
   }
 
@@ -93,15 +106,21 @@ final class HttpApi implements Handler<HttpServerRequest> {
 
   private void route(HttpServerRequest request, String requestId) {
     String path = request.path();
-    boolean refresh = path.equals(REFRESH_PATH);
-    if (refresh || path.equals(TOKEN_PATH) || path.equals(TOKEN_INFO_PATH)) {
+    TokenRequest.Kind kind = switch (path) {
+      case TOKEN_PATH, TOKEN_INFO_PATH -> TokenRequest.Kind.TOKEN;
+      case REFRESH_PATH -> TokenRequest.Kind.REFRESH;
+      case TICKET_PATH -> TokenRequest.Kind.TICKET;
+      case SIGN_PATH -> TokenRequest.Kind.SIGN;
+      default -> null;
+    };
+    if (kind != null) {
       if (request.method() != HttpMethod.POST) {
         request.response().putHeader(HttpHeaders.ALLOW, "POST");
         fail(request, 405, ApiError.METHOD_NOT_ALLOWED,
             request.method() + " is not supported on " + path + "; use POST", requestId);
         return;
       }
-      readBody(request, requestId, body -> onBody(request, requestId, body, refresh));
+      readBody(request, requestId, body -> onBody(request, requestId, body, kind));
     } else if (path.startsWith(WeChatFacade.PREFIX)) {
       facade.handle(request, requestId, address(request));
     } else if (path.startsWith(AdminApi.PREFIX)) {
@@ -199,7 +218,8 @@ final class HttpApi implements Handler<HttpServerRequest> {
         "request body is larger than " + MAX_BODY_BYTES + " bytes", requestId), requestId);
   }
 
-  private void onBody(HttpServerRequest request, String requestId, byte[] body, boolean refresh) {
+  private void onBody(HttpServerRequest request, String requestId, byte[] body,
+      TokenRequest.Kind kind) {
     String address = address(request);
     if (throttle.isBlocked(address)) {
       fail(request, 200, ApiError.THROTTLED,
@@ -208,42 +228,73 @@ final class HttpApi implements Handler<HttpServerRequest> {
     }
     TokenRequest parsed;
     try {
-      parsed = TokenRequest.parse(request.getHeader(HttpHeaders.CONTENT_TYPE), body, refresh);
+      parsed = TokenRequest.parse(request.getHeader(HttpHeaders.CONTENT_TYPE), body, kind);
     } catch (ApiException e) {
       fail(request, 200, e.error, e.getMessage(), requestId);
       return;
     }
-    AccessToken hit = refresh ? null : tokens.hit(parsed.appId(), parsed.appSecret());
-    if (hit != null) {
-      answer(request, requestId, address, parsed.appId(), hit, null); // the common case: inline
-      return;
+    String appId = parsed.appId();
+    switch (kind) {
+      case TOKEN -> {
+        AccessToken hit = tokens.hit(appId, parsed.appSecret());
+        if (hit != null) {
+          send(request, 200, envelope.success(requestId, rendered(appId, hit)), requestId);
+          return; // the common case: answered inline
+        }
+        whenDone(request, requestId, address, tokens.get(appId, parsed.appSecret()),
+            token -> rendered(appId, token));
+      }
+      case REFRESH -> whenDone(request, requestId, address,
+          tokens.refresh(appId, parsed.appSecret(), parsed.staleToken()),
+          token -> rendered(appId, token));
+      case TICKET -> whenDone(request, requestId, address,
+          tickets.get(appId, parsed.appSecret(), TicketType.parse(parsed.type())),
+          envelope::ticketData);
+      case SIGN -> whenDone(request, requestId, address,
+          tickets.get(appId, parsed.appSecret(), TicketType.JSAPI),
+          ticket -> envelope.signatureData(JsSdkSignature.sign(appId, ticket.value(), parsed.url(),
+              clock.instant().getEpochSecond(), JsSdkSignature.nonce(random))));
     }
-    CompletableFuture<AccessToken> token = refresh
-        ? tokens.refresh(parsed.appId(), parsed.appSecret(), parsed.staleToken())
-        : tokens.get(parsed.appId(), parsed.appSecret());
+  }
+
+  private byte[] rendered(String appId, AccessToken token) {
+    Rendered current = rendered.get(appId);
+    if (current == null || current.token() != token) {
+      current = new Rendered(token, envelope.data(token));
+      rendered.put(appId, current);
+    }
+    return current.data();
+  }
+
+  /** Answers with {@code data} once {@code result} completes, back on the request's event loop. */
+  private <T> void whenDone(HttpServerRequest request, String requestId, String address,
+      CompletableFuture<T> result, Function<T, byte[]> data) {
     Context context = Vertx.currentContext();
-    token.whenComplete((issued, failure) -> {
+    result.whenComplete((value, failure) -> {
+      Runnable reply = () -> {
+        if (failure == null) {
+          send(request, 200, envelope.success(requestId, data.apply(value)), requestId);
+        } else {
+          answerFailure(request, requestId, address, failure);
+        }
+      };
       if (Vertx.currentContext() == context) {
-        answer(request, requestId, address, parsed.appId(), issued, failure);
+        reply.run();
       } else {
-        context.runOnContext(v -> answer(request, requestId, address, parsed.appId(), issued, failure));
+        context.runOnContext(v -> reply.run());
       }
     });
   }
 
-  private void answer(HttpServerRequest request, String requestId, String address, String appId,
-      AccessToken token, Throwable failure) {
-    if (failure == null) {
-      Rendered current = rendered.get(appId);
-      if (current == null || current.token() != token) {
-        current = new Rendered(token, envelope.data(token));
-        rendered.put(appId, current);
-      }
-      send(request, 200, envelope.success(requestId, current.data()), requestId);
-      return;
-    }
+  private void answerFailure(HttpServerRequest request, String requestId, String address,
+      Throwable failure) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
         ? failure.getCause() : failure;
+    if (cause instanceof TicketException e) {
+      fail(request, 200, e.errcode() == -1 ? ApiError.UPSTREAM_UNAVAILABLE : ApiError.UPSTREAM_ERROR,
+          e.getMessage(), requestId);
+      return;
+    }
     if (!(cause instanceof TokenException error)) {
       internalError(request, requestId, cause);
       return;

@@ -22,17 +22,26 @@ import java.util.Map;
  * digits); appSecret 1–128 visible ASCII characters (WeChat's are 32 hex digits). Unknown fields
  * are ignored, as Authing's SDKs may add some. Messages name the field and never echo the secret.
  *
- * <p>The refresh endpoint also takes {@code staleToken}: the token WeChat refused, 1–2048 visible
- * ASCII characters.
+ * <p>Other endpoints take one more field ({@link Kind}): the refresh endpoint {@code staleToken}
+ * (the token WeChat refused, 1–2048 visible ASCII characters), the ticket endpoint an optional
+ * {@code type} ({@code jsapi}, the default, or {@code wx_card}), the signing endpoint {@code url}
+ * (the page, http(s), at most 2048 characters).
  *
  * @param appId WeChat AppId
  * @param appSecret WeChat AppSecret; {@link #toString()} never prints it
- * @param staleToken the token reported stale, or null on the token endpoints
+ * @param staleToken the token reported stale, or null
+ * @param type the ticket type, or null
+ * @param url the page to sign, or null
  */
-record TokenRequest(String appId, String appSecret, String staleToken) {
+record TokenRequest(String appId, String appSecret, String staleToken, String type, String url) {
+
+  /** Which endpoint's body this is, and so which extra field it takes. */
+  enum Kind { TOKEN, REFRESH, TICKET, SIGN }
+
   static final int MAX_APP_ID = 64;
   static final int MAX_APP_SECRET = 128;
   static final int MAX_TOKEN = 2048;
+  static final int MAX_URL = 2048;
 
   private static final JsonFactory JSON = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -42,7 +51,7 @@ record TokenRequest(String appId, String appSecret, String staleToken) {
   @Override
   public String toString() {
     return "TokenRequest[appId=" + appId + ", appSecret=<redacted>, staleToken="
-        + (staleToken == null ? "none" : "<redacted>") + "]";
+        + (staleToken == null ? "none" : "<redacted>") + ", type=" + type + ", url=" + url + "]";
   }
 
   /**
@@ -52,22 +61,22 @@ record TokenRequest(String appId, String appSecret, String staleToken) {
    * @throws ApiException with a 400-class error naming what is wrong
    */
   static TokenRequest parse(String contentType, byte[] body) {
-    return parse(contentType, body, false);
+    return parse(contentType, body, Kind.TOKEN);
   }
 
-  /** As {@link #parse(String, byte[])}, requiring {@code staleToken} when asked to. */
-  static TokenRequest parse(String contentType, byte[] body, boolean withStaleToken) {
+  /** As {@link #parse(String, byte[])}, with the extra field of {@code kind}'s endpoint. */
+  static TokenRequest parse(String contentType, byte[] body, Kind kind) {
     String mediaType = mediaType(contentType);
     if (body.length == 0) {
       throw new ApiException(ApiError.MALFORMED_BODY,
           "request body is empty; expected {\"appId\": \"...\", \"appSecret\": \"...\"}");
     }
     if (mediaType.isEmpty() || mediaType.equals("application/json") || mediaType.endsWith("+json")) {
-      return fromJson(body, withStaleToken);
+      return fromJson(body, kind);
     }
     if (mediaType.equals("application/x-www-form-urlencoded")) {
       // `curl -d '{...}'` labels JSON as a form; a form body never starts with '{'.
-      return startsWithBrace(body) ? fromJson(body, withStaleToken) : fromForm(body, withStaleToken);
+      return startsWithBrace(body) ? fromJson(body, kind) : fromForm(body, kind);
     }
     throw new ApiException(ApiError.UNSUPPORTED_CONTENT_TYPE, "unsupported Content-Type '"
         + printable(mediaType) + "'; use application/json or application/x-www-form-urlencoded");
@@ -92,10 +101,12 @@ record TokenRequest(String appId, String appSecret, String staleToken) {
   }
 
   /** Streams through the object once (no tree): the hot path's parse. */
-  private static TokenRequest fromJson(byte[] body, boolean withStaleToken) {
+  private static TokenRequest fromJson(byte[] body, Kind kind) {
     Object appId = null;
     Object appSecret = null;
     Object staleToken = null;
+    Object type = null;
+    Object url = null;
     try (JsonParser p = JSON.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new ApiException(ApiError.MALFORMED_BODY, "request body must be a JSON object");
@@ -107,6 +118,8 @@ record TokenRequest(String appId, String appSecret, String staleToken) {
           case "appId" -> appId = scalar(p, value);
           case "appSecret" -> appSecret = scalar(p, value);
           case "staleToken" -> staleToken = scalar(p, value);
+          case "type" -> type = scalar(p, value);
+          case "url" -> url = scalar(p, value);
           default -> p.skipChildren(); // unknown fields are ignored, as Authing's SDKs may add some
         }
       }
@@ -120,8 +133,10 @@ record TokenRequest(String appId, String appSecret, String staleToken) {
     } catch (IOException e) {
       throw new ApiException(ApiError.MALFORMED_BODY, "request body is not valid JSON");
     }
-    return validated(string("appId", appId), string("appSecret", appSecret),
-        withStaleToken ? string("staleToken", staleToken) : null);
+    return validated(string("appId", appId), string("appSecret", appSecret), kind,
+        kind == Kind.REFRESH ? string("staleToken", staleToken) : null,
+        kind == Kind.TICKET && type != null ? string("type", type) : null,
+        kind == Kind.SIGN ? string("url", url) : null);
   }
 
   /** A field's string, {@link #NOT_A_STRING} for another type, or null if null. */
@@ -146,7 +161,7 @@ record TokenRequest(String appId, String appSecret, String staleToken) {
     return (String) value;
   }
 
-  private static TokenRequest fromForm(byte[] body, boolean withStaleToken) {
+  private static TokenRequest fromForm(byte[] body, Kind kind) {
     Map<String, List<String>> params;
     try {
       params = new QueryStringDecoder(new String(body, StandardCharsets.UTF_8),
@@ -154,8 +169,10 @@ record TokenRequest(String appId, String appSecret, String staleToken) {
     } catch (IllegalArgumentException e) {
       throw new ApiException(ApiError.MALFORMED_BODY, "request body is not valid form data");
     }
-    return validated(formField(params, "appId"), formField(params, "appSecret"),
-        withStaleToken ? formField(params, "staleToken") : null);
+    return validated(formField(params, "appId"), formField(params, "appSecret"), kind,
+        kind == Kind.REFRESH ? formField(params, "staleToken") : null,
+        kind == Kind.TICKET && params.containsKey("type") ? formField(params, "type") : null,
+        kind == Kind.SIGN ? formField(params, "url") : null);
   }
 
   private static String formField(Map<String, List<String>> params, String name) {
@@ -170,6 +187,11 @@ record TokenRequest(String appId, String appSecret, String staleToken) {
   }
 
   static TokenRequest validated(String appId, String appSecret, String staleToken) {
+    return validated(appId, appSecret, Kind.TOKEN, staleToken, null, null);
+  }
+
+  private static TokenRequest validated(String appId, String appSecret, Kind kind,
+      String staleToken, String type, String url) {
     if (appId.isEmpty()) {
       throw new ApiException(ApiError.INVALID_PARAMETER, "appId must not be empty");
     }
@@ -212,7 +234,18 @@ record TokenRequest(String appId, String appSecret, String staleToken) {
         }
       }
     }
-    return new TokenRequest(appId, appSecret, staleToken);
+    if (type != null && !type.equals("jsapi") && !type.equals("wx_card")) {
+      throw new ApiException(ApiError.INVALID_PARAMETER, "type must be jsapi or wx_card");
+    }
+    if (url != null) {
+      boolean web = url.startsWith("http://") || url.startsWith("https://");
+      if (!web || url.length() > MAX_URL || url.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+        throw new ApiException(ApiError.INVALID_PARAMETER,
+            "url must be the page's http(s) URL, at most " + MAX_URL + " characters");
+      }
+    }
+    return new TokenRequest(appId, appSecret, staleToken, kind == Kind.TICKET && type == null
+        ? "jsapi" : type, url);
   }
 
   private static String printable(String s) {

@@ -9,6 +9,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.wxtoken.ticket.TicketException;
+import io.wxtoken.ticket.TicketService;
+import io.wxtoken.ticket.TicketType;
 import io.wxtoken.token.AccessToken;
 import io.wxtoken.token.TokenException;
 import io.wxtoken.token.TokenService;
@@ -30,6 +33,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /cgi-bin/token?grant_type=client_credential&appid=..&secret=..}
  *   <li>{@code POST /cgi-bin/stable_token} with {@code {"grant_type","appid","secret",
  *       "force_refresh"}}
+ *   <li>{@code GET /cgi-bin/ticket/getticket?access_token=..&type=jsapi|wx_card}: the access token
+ *       must be one wxtoken issued (it identifies the app, as at WeChat; no secret needed)
  * </ul>
  *
  * <p>Success is {@code {"access_token":"…","expires_in":N}} with N the token's <em>real</em>
@@ -43,6 +48,7 @@ final class WeChatFacade {
   static final String PREFIX = "/cgi-bin/";
   static final String TOKEN_PATH = "/cgi-bin/token";
   static final String STABLE_TOKEN_PATH = "/cgi-bin/stable_token";
+  static final String TICKET_PATH = "/cgi-bin/ticket/getticket";
 
   private static final Logger log = LoggerFactory.getLogger(WeChatFacade.class);
   private static final JsonFactory JSON = JsonFactory.builder()
@@ -50,12 +56,15 @@ final class WeChatFacade {
 
   private final HttpApi api;
   private final TokenService tokens;
+  private final TicketService tickets;
   private final FailureThrottle throttle;
   private final Clock clock;
 
-  WeChatFacade(HttpApi api, TokenService tokens, FailureThrottle throttle, Clock clock) {
+  WeChatFacade(HttpApi api, TokenService tokens, TicketService tickets, FailureThrottle throttle,
+      Clock clock) {
     this.api = api;
     this.tokens = tokens;
+    this.tickets = tickets;
     this.throttle = throttle;
     this.clock = clock;
   }
@@ -91,10 +100,55 @@ final class WeChatFacade {
       }
       api.readBody(request, requestId,
           body -> answer(request, requestId, address, true, () -> parseStable(body)));
+    } else if (path.equals(TICKET_PATH)) {
+      ticket(request, requestId);
     } else {
-      HttpApi.send(request, 404, error(new Refusal(-1, "wxtoken serves /cgi-bin/token and"
-          + " /cgi-bin/stable_token only; call WeChat itself for other APIs")), requestId);
+      HttpApi.send(request, 404, error(new Refusal(-1, "wxtoken serves /cgi-bin/token,"
+          + " /cgi-bin/stable_token and /cgi-bin/ticket/getticket only; call WeChat itself for"
+          + " other APIs")), requestId);
     }
+  }
+
+  private void ticket(HttpServerRequest request, String requestId) {
+    String accessToken = request.getParam("access_token");
+    if (accessToken == null || accessToken.isEmpty()) {
+      refuse(request, requestId, new Refusal(41001, "access_token missing"));
+      return;
+    }
+    TicketType type;
+    try {
+      type = TicketType.parse(request.getParam("type"));
+    } catch (IllegalArgumentException e) {
+      refuse(request, requestId, new Refusal(40097, "invalid args (type must be jsapi or wx_card)"));
+      return;
+    }
+    Context context = Vertx.currentContext();
+    tickets.getForToken(accessToken, type).whenComplete((ticket, failure) -> {
+      Runnable reply = () -> {
+        if (failure == null) {
+          long left = Math.max(0, ticket.expiresAt().toEpochMilli() - clock.millis()) / 1000;
+          HttpApi.send(request, 200, write(g -> {
+            g.writeStartObject();
+            g.writeNumberField("errcode", 0);
+            g.writeStringField("errmsg", "ok");
+            g.writeStringField("ticket", ticket.value());
+            g.writeNumberField("expires_in", left);
+            g.writeEndObject();
+          }), requestId);
+          return;
+        }
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause() : failure;
+        refuse(request, requestId, cause instanceof TicketException e
+            ? new Refusal(e.errcode(), e.getMessage())
+            : new Refusal(-1, "system error (wxtoken: " + cause.getMessage() + ")"));
+      };
+      if (Vertx.currentContext() == context) {
+        reply.run();
+      } else {
+        context.runOnContext(v -> reply.run());
+      }
+    });
   }
 
   /** One token request in WeChat's terms. */

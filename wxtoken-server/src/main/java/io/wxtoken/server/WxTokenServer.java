@@ -5,6 +5,7 @@ import dev.failsafe.RetryPolicy;
 import io.wxtoken.http.ApiServer;
 import io.wxtoken.secret.MasterKey;
 import io.wxtoken.secret.SecretBox;
+import io.wxtoken.ticket.TicketService;
 import io.wxtoken.token.AccessToken;
 import io.wxtoken.token.TokenException;
 import io.wxtoken.store.h2.H2TokenStore;
@@ -78,7 +79,9 @@ public final class WxTokenServer implements AutoCloseable {
       TokenService tokens = new TokenService(store, wechat, hasher, box, clock, storeExecutor,
           engine.withStoreSecrets(engine.storeSecrets() && !config.verifyOnly()));
       int stored = tokens.scheduleStored();
-      ApiServer http = ApiServer.start(config.http(), tokens, clock);
+      TicketService tickets = new TicketService(tokens, wechat, clock, engine.refreshPolicy(),
+          engine.failureHoldoff());
+      ApiServer http = ApiServer.start(config.http(), tokens, tickets, clock);
       refresher.scheduleWithFixedDelay(() -> refreshDue(tokens), TICK.toMillis(), TICK.toMillis(),
           TimeUnit.MILLISECONDS);
       registrations.forEach(app -> register(tokens, app, refresher));

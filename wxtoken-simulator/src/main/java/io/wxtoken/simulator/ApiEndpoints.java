@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The three WeChat endpoints over HTTP: counting, fault injection, parsing, then
+ * The four WeChat endpoints over HTTP: counting, fault injection, parsing, then
  * {@link TokenService}. Thread-safe: holds only thread-safe collaborators.
  */
 final class ApiEndpoints {
@@ -18,6 +18,7 @@ final class ApiEndpoints {
   static final String TOKEN_PATH = "/cgi-bin/token";
   static final String STABLE_TOKEN_PATH = "/cgi-bin/stable_token";
   static final String CALLBACK_IP_PATH = "/cgi-bin/getcallbackip";
+  static final String TICKET_PATH = "/cgi-bin/ticket/getticket";
 
   private static final byte[] UNAVAILABLE_PAGE = ("<html><head><title>503 Service Unavailable</title></head>"
       + "<body><h1>503 Service Unavailable</h1></body></html>").getBytes(StandardCharsets.UTF_8);
@@ -71,14 +72,7 @@ final class ApiEndpoints {
 
   void callbackIp(HttpExchange exchange) throws IOException {
     String accessToken = Exchanges.query(exchange).get("access_token");
-    counters.record(WeChatSimulator.Endpoint.CALLBACK_IP);
-    IssuedToken issued = service.findToken(accessToken);
-    if (issued != null) {
-      AppAccount account = service.find(issued.appId());
-      if (account != null) {
-        account.recordCall(WeChatSimulator.Endpoint.CALLBACK_IP);
-      }
-    }
+    count(WeChatSimulator.Endpoint.CALLBACK_IP, service.appOfToken(accessToken));
     WeChatError error = service.checkToken(accessToken);
     if (error != null) {
       http.sendError(exchange, 200, error);
@@ -87,6 +81,20 @@ final class ApiEndpoints {
     ObjectNode ok = http.object();
     ok.putArray("ip_list").add("127.0.0.1");
     http.sendJson(exchange, 200, ok);
+  }
+
+  /**
+   * {@code GET /cgi-bin/ticket/getticket?access_token=..&type=jsapi|wx_card}: counted for the app
+   * the token was issued to (even a stale one), faulted like the token endpoints.
+   */
+  void ticket(HttpExchange exchange) throws IOException {
+    Map<String, String> params = Exchanges.query(exchange);
+    String accessToken = params.get("access_token");
+    count(WeChatSimulator.Endpoint.TICKET, service.appOfToken(accessToken));
+    if (injectFault(exchange)) {
+      return;
+    }
+    http.sendReply(exchange, service.ticket(accessToken, params.get("type")));
   }
 
   private void count(WeChatSimulator.Endpoint endpoint, String appId) {

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Everything WeChat keeps about one app: its secret and switches, its two token chains, its
- * quota windows and the simulator's counters for it.
+ * ticket chains (one per ticket type), its quota windows and the simulator's counters for it.
  *
  * <p>Thread-safe: the token rules run under this object's monitor, so concurrent calls for one app
  * see a consistent chain (a test tool favours simple and correct over fast). Counters are
@@ -21,6 +21,7 @@ final class AppAccount {
   private final String appId;
   private final SimulatorSettings settings;
   private final TokenLedger ledger;
+  private final TicketLedger ticketLedger;
 
   private volatile byte[] secret;
   private volatile boolean frozen;
@@ -29,6 +30,7 @@ final class AppAccount {
   // Guarded by this.
   private IssuedToken classicCurrent;
   private IssuedToken stableCurrent;
+  private final Map<TicketType, IssuedTicket> ticketCurrent = new EnumMap<>(TicketType.class);
   private Instant lastForcedMint;
   private final WindowCounter classicDaily = new WindowCounter();
   private final WindowCounter stableDaily = new WindowCounter();
@@ -37,11 +39,14 @@ final class AppAccount {
 
   private final Map<WeChatSimulator.Endpoint, LongAdder> calls = new EnumMap<>(WeChatSimulator.Endpoint.class);
   private final LongAdder issued = new LongAdder();
+  private final LongAdder ticketsIssued = new LongAdder();
 
-  AppAccount(String appId, String secret, SimulatorSettings settings, TokenLedger ledger) {
+  AppAccount(String appId, String secret, SimulatorSettings settings, TokenLedger ledger,
+      TicketLedger ticketLedger) {
     this.appId = appId;
     this.settings = settings;
     this.ledger = ledger;
+    this.ticketLedger = ticketLedger;
     changeSecret(secret);
     for (WeChatSimulator.Endpoint e : WeChatSimulator.Endpoint.values()) {
       calls.put(e, new LongAdder());
@@ -76,9 +81,14 @@ final class AppAccount {
     return issued.sum();
   }
 
+  long ticketsIssued() {
+    return ticketsIssued.sum();
+  }
+
   void resetCounters() {
     calls.values().forEach(LongAdder::reset);
     issued.reset();
+    ticketsIssued.reset();
   }
 
   /**
@@ -135,6 +145,22 @@ final class AppAccount {
       stableCurrent = mint(TokenKind.STABLE, now);
     }
     return new TokenGrant(stableCurrent.value(), stableCurrent.remainingSeconds(now));
+  }
+
+  /**
+   * {@code GET /cgi-bin/ticket/getticket}, once the access token has been checked: hands out the
+   * current ticket of {@code type} while it has more than the overlap left, else mints a new one;
+   * the previous ticket simply runs to its own expiry. {@code expires_in} is always the full
+   * lifetime, as WeChat reports it, whatever the ticket really has left.
+   */
+  synchronized TicketGrant ticket(TicketType type, Instant now) {
+    IssuedTicket current = ticketCurrent.get(type);
+    if (current == null || !now.isBefore(current.expiresAt().minus(settings.overlap()))) {
+      ticketsIssued.increment();
+      current = ticketLedger.mint(appId, type, now.plus(settings.ticketLifetime()));
+      ticketCurrent.put(type, current);
+    }
+    return new TicketGrant(current.value(), settings.ticketLifetime().getSeconds());
   }
 
   /** The checks after the appid is known, in WeChat's order: IP, freeze, secret. */

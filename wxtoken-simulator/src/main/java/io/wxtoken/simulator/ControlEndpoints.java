@@ -37,7 +37,7 @@ final class ControlEndpoints {
     this.http = http;
   }
 
-  /** {@code GET /sim/stats}: call counts overall and per app, and tokens minted per app. */
+  /** {@code GET /sim/stats}: call counts overall and per app, and tokens and tickets minted per app. */
   void stats(HttpExchange exchange) throws IOException {
     if (!requireMethod(exchange, "GET")) {
       return;
@@ -46,6 +46,7 @@ final class ControlEndpoints {
     body.put("token", counters.get(WeChatSimulator.Endpoint.TOKEN));
     body.put("stable_token", counters.get(WeChatSimulator.Endpoint.STABLE_TOKEN));
     body.put("getcallbackip", counters.get(WeChatSimulator.Endpoint.CALLBACK_IP));
+    body.put("getticket", counters.get(WeChatSimulator.Endpoint.TICKET));
     ObjectNode apps = body.putObject("apps");
     Map<String, AppAccount> sorted = new TreeMap<>();
     service.accounts().forEach(a -> sorted.put(a.appId(), a));
@@ -53,7 +54,9 @@ final class ControlEndpoints {
       ObjectNode app = apps.putObject(id);
       app.put("token", account.calls(WeChatSimulator.Endpoint.TOKEN));
       app.put("stable_token", account.calls(WeChatSimulator.Endpoint.STABLE_TOKEN));
+      app.put("getticket", account.calls(WeChatSimulator.Endpoint.TICKET));
       app.put("issued", account.issued());
+      app.put("tickets_issued", account.ticketsIssued());
     });
     http.sendJson(exchange, 200, body);
   }

@@ -78,6 +78,13 @@ final class Exchanges {
       body.put("access_token", grant.accessToken());
       body.put("expires_in", grant.expiresIn());
       sendJson(exchange, 200, body);
+    } else if (reply instanceof TicketGrant grant) {
+      ObjectNode body = object();
+      body.put("errcode", 0);
+      body.put("errmsg", "ok");
+      body.put("ticket", grant.ticket());
+      body.put("expires_in", grant.expiresIn());
+      sendJson(exchange, 200, body);
     } else {
       sendError(exchange, 200, (WeChatError) reply);
     }

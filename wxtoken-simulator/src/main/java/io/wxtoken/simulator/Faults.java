@@ -7,14 +7,16 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Live fault-injection settings for the two token endpoints ({@code /cgi-bin/token} and
- * {@code /cgi-bin/stable_token}); {@code getcallbackip} and {@code /sim/*} are never faulted.
+ * {@code /cgi-bin/stable_token}) and the ticket endpoint ({@code /cgi-bin/ticket/getticket});
+ * {@code getcallbackip} and {@code /sim/*} are never faulted. "Token call" below means a call to
+ * any of those three.
  *
  * <p>For each token call the simulator evaluates, in this order: {@link #failNext}, then
  * {@link #latency} (a real-time sleep), then one seeded random draw that picks at most one of
  * timeout, HTTP 503, malformed body or {@code -1 system error}. The rates are cumulative slices of
  * that single draw, so each one is the exact fraction of calls that get that fault (if they sum
  * past 1, the earlier ones in that order win). A faulted call never reaches the token logic: it
- * mints nothing and uses no quota, like a failure in front of WeChat.
+ * mints nothing (no token, no ticket) and uses no quota, like a failure in front of WeChat.
  *
  * <p>Thread-safe: settings are volatile or atomic and may be changed while requests are in
  * flight; the random source is guarded by a lock so that a sequential run with the same seed sees

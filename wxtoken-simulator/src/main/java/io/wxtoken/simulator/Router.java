@@ -31,6 +31,7 @@ final class Router implements HttpHandler {
         ApiEndpoints.TOKEN_PATH, api::token,
         ApiEndpoints.STABLE_TOKEN_PATH, api::stableToken,
         ApiEndpoints.CALLBACK_IP_PATH, api::callbackIp,
+        ApiEndpoints.TICKET_PATH, api::ticket,
         ControlEndpoints.STATS_PATH, control::stats,
         ControlEndpoints.APPS_PATH, control::apps,
         ControlEndpoints.FAULTS_PATH, control::faults,

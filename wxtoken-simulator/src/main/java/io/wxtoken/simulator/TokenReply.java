@@ -1,5 +1,8 @@
 package io.wxtoken.simulator;
 
-/** The answer of a token endpoint: a {@link TokenGrant} or a {@link WeChatError}. */
-sealed interface TokenReply permits TokenGrant, WeChatError {
+/**
+ * The answer of a token or ticket endpoint: a {@link TokenGrant}, a {@link TicketGrant} or a
+ * {@link WeChatError}.
+ */
+sealed interface TokenReply permits TokenGrant, TicketGrant, WeChatError {
 }

@@ -1,14 +1,15 @@
 package io.wxtoken.simulator;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * WeChat's token rules without HTTP: parameter checks, the app registry and token validity.
- * Per-app rules live in {@link AppAccount}.
+ * WeChat's token and ticket rules without HTTP: parameter checks, the app registry, token and
+ * ticket validity. Per-app rules live in {@link AppAccount}.
  *
  * <p>Thread-safe: the registry is a concurrent map and each account guards itself.
  */
@@ -19,6 +20,7 @@ final class TokenService {
   private final Clock clock;
   private final SimulatorSettings settings;
   private final TokenLedger ledger = new TokenLedger();
+  private final TicketLedger ticketLedger = new TicketLedger();
   private final ConcurrentMap<String, AppAccount> apps = new ConcurrentHashMap<>();
 
   TokenService(Clock clock, SimulatorSettings settings) {
@@ -32,7 +34,7 @@ final class TokenService {
     requireText(secret, "secret");
     apps.compute(appId, (id, existing) -> {
       if (existing == null) {
-        return new AppAccount(id, secret, settings, ledger);
+        return new AppAccount(id, secret, settings, ledger, ticketLedger);
       }
       existing.changeSecret(secret);
       return existing;
@@ -89,16 +91,50 @@ final class TokenService {
    * @return {@code null} if the token is valid now, else the error WeChat would answer
    */
   WeChatError checkToken(String accessToken) {
-    if (isBlank(accessToken)) {
-      return WeChatError.ACCESS_TOKEN_MISSING;
-    }
-    IssuedToken token = ledger.find(accessToken);
-    return token == null ? WeChatError.INVALID_CREDENTIAL : token.checkAt(clock.instant());
+    return checkToken(accessToken, clock.instant());
   }
 
   /** @return the issued token record, or {@code null} */
   IssuedToken findToken(String accessToken) {
     return accessToken == null ? null : ledger.find(accessToken);
+  }
+
+  /** @return the app a token was issued to (valid or not), or {@code null} if never issued */
+  String appOfToken(String accessToken) {
+    IssuedToken token = findToken(accessToken);
+    return token == null ? null : token.appId();
+  }
+
+  /**
+   * {@code GET /cgi-bin/ticket/getticket}: the access token is checked exactly as by
+   * {@code getcallbackip} (41001, 42001, 40001), then the type (40097); the ticket belongs to the
+   * app the token was issued to.
+   */
+  TokenReply ticket(String accessToken, String type) {
+    Instant now = clock.instant();
+    WeChatError invalid = checkToken(accessToken, now);
+    if (invalid != null) {
+      return invalid;
+    }
+    TicketType ticketType = TicketType.parse(type);
+    if (ticketType == null) {
+      return WeChatError.INVALID_ARGS;
+    }
+    return require(ledger.find(accessToken).appId()).ticket(ticketType, now);
+  }
+
+  /** @return whether the ticket was issued here and has not reached its own expiry */
+  boolean isTicketValid(String ticket) {
+    IssuedTicket issued = ticketLedger.find(ticket);
+    return issued != null && issued.isValidAt(clock.instant());
+  }
+
+  private WeChatError checkToken(String accessToken, Instant now) {
+    if (isBlank(accessToken)) {
+      return WeChatError.ACCESS_TOKEN_MISSING;
+    }
+    IssuedToken token = ledger.find(accessToken);
+    return token == null ? WeChatError.INVALID_CREDENTIAL : token.checkAt(now);
   }
 
   /** The checks before the appid is looked up, in WeChat's order. */

@@ -14,6 +14,7 @@ record WeChatError(int errcode, String errmsg) implements TokenReply {
       new WeChatError(40001, "invalid credential, access_token is invalid or not latest");
   static final WeChatError INVALID_GRANT_TYPE = new WeChatError(40002, "invalid grant_type");
   static final WeChatError INVALID_APPID = new WeChatError(40013, "invalid appid");
+  static final WeChatError INVALID_ARGS = new WeChatError(40097, "invalid args");
   static final WeChatError INVALID_APPSECRET = new WeChatError(40125, "invalid appsecret");
   static final WeChatError SECRET_FROZEN =
       new WeChatError(40243, "AppSecret已被冻结，请登录小程序平台解冻后再次调用。");

@@ -27,7 +27,14 @@ import org.slf4j.LoggerFactory;
  * documented rules: classic {@code /cgi-bin/token} (a new token per call, the previous one valid
  * for the overlap), {@code /cgi-bin/stable_token} (a separate chain; normal and force-refresh
  * modes with their limits), per-app daily quotas counted in Beijing days, the error codes of the
- * research notes, and {@code getcallbackip} as the validity probe.
+ * research notes, {@code getcallbackip} as the validity probe, and
+ * {@code /cgi-bin/ticket/getticket} (jsapi and wx_card tickets obtained with a valid token).
+ *
+ * <p>Tickets follow what WeChat is observed to do: per app and type, a call returns the current
+ * ticket while it has more than the overlap left, else mints a new one, and the previous ticket
+ * stays valid until its own expiry. {@code expires_in} is always the full ticket lifetime, even
+ * for a ticket handed out again later, so a caller cannot know a ticket's true remaining life: it
+ * can only rely on it being more than the overlap at the moment it was handed out.
  *
  * <p>Typical test use:
  * <pre>{@code
@@ -52,7 +59,9 @@ public final class WeChatSimulator implements AutoCloseable {
     /** {@code POST /cgi-bin/stable_token}. */
     STABLE_TOKEN,
     /** {@code GET /cgi-bin/getcallbackip}. */
-    CALLBACK_IP
+    CALLBACK_IP,
+    /** {@code GET /cgi-bin/ticket/getticket}. */
+    TICKET
   }
 
   private final HttpServer server;
@@ -126,7 +135,7 @@ public final class WeChatSimulator implements AutoCloseable {
     service.require(appId).blockIp(blocked);
   }
 
-  /** @return the live fault-injection settings of the two token endpoints */
+  /** @return the live fault-injection settings of the two token endpoints and the ticket endpoint */
   public Faults faults() {
     return faults;
   }
@@ -141,7 +150,8 @@ public final class WeChatSimulator implements AutoCloseable {
 
   /**
    * @param e an endpoint
-   * @param appId an app id (for {@link Endpoint#CALLBACK_IP}: the app the token belongs to)
+   * @param appId an app id (for {@link Endpoint#CALLBACK_IP} and {@link Endpoint#TICKET}: the
+   *     app the presented token was issued to, whether or not it was still valid)
    * @return calls received on it for a registered app, including failed and faulted ones; 0 for
    *     unregistered apps
    */
@@ -161,6 +171,16 @@ public final class WeChatSimulator implements AutoCloseable {
   }
 
   /**
+   * @param appId an app id
+   * @return new API tickets minted for the app, jsapi and wx_card together (0 if unregistered);
+   *     a ticket handed out again is not counted again
+   */
+  public long ticketsIssued(String appId) {
+    AppAccount account = service.find(appId);
+    return account == null ? 0 : account.ticketsIssued();
+  }
+
+  /**
    * @param accessToken a token
    * @return whether it is valid now, by the same check as {@code getcallbackip}
    */
@@ -168,7 +188,19 @@ public final class WeChatSimulator implements AutoCloseable {
     return service.checkToken(accessToken) == null;
   }
 
-  /** Zeroes the call and issued-token counters. WeChat's own quota counters are not touched. */
+  /**
+   * @param ticket an API ticket
+   * @return whether this simulator issued it and it has not reached its own expiry; a ticket that
+   *     a newer one replaced stays valid until then
+   */
+  public boolean isTicketValid(String ticket) {
+    return service.isTicketValid(ticket);
+  }
+
+  /**
+   * Zeroes the call, issued-token and issued-ticket counters. WeChat's own quota counters are not
+   * touched.
+   */
   public void resetCounters() {
     counters.reset();
     service.accounts().forEach(AppAccount::resetCounters);
@@ -199,8 +231,8 @@ public final class WeChatSimulator implements AutoCloseable {
   }
 
   /**
-   * Configures and starts a {@link WeChatSimulator}. Defaults follow WeChat: 7200 s tokens,
-   * 300 s overlap, 2000 classic calls a day, 500,000 stable calls a day and 10,000 a minute,
+   * Configures and starts a {@link WeChatSimulator}. Defaults follow WeChat: 7200 s tokens and
+   * tickets, 300 s overlap, 2000 classic calls a day, 500,000 stable calls a day and 10,000 a minute,
    * 20 forced refreshes a day at least 30 s apart. Not thread-safe: configure from one thread.
    */
   public static final class Builder {
@@ -215,6 +247,7 @@ public final class WeChatSimulator implements AutoCloseable {
     private int stableMinuteQuota = 10_000;
     private int forceRefreshDailyLimit = 20;
     private Duration forceRefreshMinInterval = Duration.ofSeconds(30);
+    private Duration ticketLifetime = Duration.ofSeconds(7200);
     private long seed = 20_260_101L;
     private final Map<String, String> apps = new LinkedHashMap<>();
 
@@ -271,12 +304,22 @@ public final class WeChatSimulator implements AutoCloseable {
     }
 
     /**
-     * @param d how long a replaced token stays valid, and how early a stable token is
-     *     renewed (default 300 s; must be shorter than the token lifetime)
+     * @param d how long a replaced token stays valid, and how early a stable token or an API
+     *     ticket is renewed (default 300 s; must be shorter than the token and ticket lifetimes)
      * @return this
      */
     public Builder overlap(Duration d) {
       this.overlap = Objects.requireNonNull(d, "d");
+      return this;
+    }
+
+    /**
+     * @param d lifetime of a new API ticket (default 7200 s). The ticket's {@code expires_in}
+     *     always reports this full lifetime, also when an existing ticket is handed out again.
+     * @return this
+     */
+    public Builder ticketLifetime(Duration d) {
+      this.ticketLifetime = Objects.requireNonNull(d, "d");
       return this;
     }
 
@@ -355,7 +398,8 @@ public final class WeChatSimulator implements AutoCloseable {
      */
     public WeChatSimulator start() {
       SimulatorSettings settings = new SimulatorSettings(tokenLifetime, overlap, dailyTokenQuota,
-          stableDailyQuota, stableMinuteQuota, forceRefreshDailyLimit, forceRefreshMinInterval);
+          stableDailyQuota, stableMinuteQuota, forceRefreshDailyLimit, forceRefreshMinInterval,
+          ticketLifetime);
       TokenService service = new TokenService(clock, settings);
       apps.forEach(service::register);
       Faults faults = new Faults(seed);

@@ -1,5 +1,6 @@
 /**
- * An embeddable, faithful simulator of WeChat's access-token API, for tests, demos and load runs.
+ * An embeddable, faithful simulator of WeChat's access-token API (and the API tickets obtained
+ * with a token), for tests, demos and load runs.
  *
  * <p>{@link io.wxtoken.simulator.WeChatSimulator} serves, over real HTTP on a loopback address:
  * <ul>
@@ -9,12 +10,15 @@
  *       normal and {@code force_refresh} modes and their limits;</li>
  *   <li>{@code GET /cgi-bin/getcallbackip}: used as the "is this token valid?" probe
  *       (42001 expired, 40001 replaced or unknown);</li>
+ *   <li>{@code GET /cgi-bin/ticket/getticket}: jsapi and wx_card tickets per app, obtained with a
+ *       valid token (same token checks as {@code getcallbackip}); a ticket is reused until the
+ *       last overlap of its lifetime, and {@code expires_in} is always the full lifetime;</li>
  *   <li>{@code /sim/*}: control endpoints for out-of-process users.</li>
  * </ul>
  *
  * <p>All protocol time (expiry, overlap, quota days in Beijing time, the 30 s force-refresh spacing)
  * comes from an injected {@link java.time.Clock}, typically a {@link io.wxtoken.simulator.ManualClock};
  * only injected latency and hang faults sleep in real time. {@link io.wxtoken.simulator.Faults} adds
- * reproducible (seeded) failures to the two token endpoints.
+ * reproducible (seeded) failures to the two token endpoints and the ticket endpoint.
  */
 package io.wxtoken.simulator;

@@ -109,7 +109,7 @@ class ControlEndpointsTest {
 
   @Test
   void unknownPathsAnswer404WithJson() {
-    for (String path : new String[] {"/", "/cgi-bin/tokenx", "/cgi-bin/ticket/getticket", "/sim/nothing"}) {
+    for (String path : new String[] {"/", "/cgi-bin/tokenx", "/cgi-bin/ticket/getticketx", "/cgi-bin/ticket", "/sim/nothing"}) {
       Answer answer = client.get(path);
       assertThat(answer.status()).as(path).isEqualTo(404);
       assertThat(answer.contentType()).isEqualTo("application/json; charset=utf-8");

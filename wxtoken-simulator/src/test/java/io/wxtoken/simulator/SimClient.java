@@ -43,6 +43,10 @@ final class SimClient {
       return json.path("access_token").asText(null);
     }
 
+    String ticket() {
+      return json.path("ticket").asText(null);
+    }
+
     long expiresIn() {
       return json.path("expires_in").asLong(-1);
     }
@@ -67,6 +71,10 @@ final class SimClient {
 
   Answer callbackIp(String accessToken) {
     return get("/cgi-bin/getcallbackip?access_token=" + enc(accessToken));
+  }
+
+  Answer ticket(String accessToken, String type) {
+    return get("/cgi-bin/ticket/getticket?access_token=" + enc(accessToken) + "&type=" + enc(type));
   }
 
   Answer get(String pathAndQuery) {
