@@ -227,6 +227,11 @@ final class CompatHarness implements AutoCloseable {
      * back afterwards. (In production: a reverse proxy that sends {@code /cgi-bin/token} and
      * {@code /cgi-bin/stable_token} to wxtoken and the rest to WeChat.)
      */
+    /** A real WeChat API call on the instance's own host setting (wxtoken forwards it). */
+    String[] callbackIp() throws WxErrorException {
+      return service.getCallbackIP();
+    }
+
     String[] callbackIpVia(URI wechat) throws WxErrorException {
       WxMpHostConfig previous = storage.getHostConfig();
       storage.setHostConfig(host(wechat));

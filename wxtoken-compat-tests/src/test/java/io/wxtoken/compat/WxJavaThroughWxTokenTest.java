@@ -59,7 +59,7 @@ class WxJavaThroughWxTokenTest {
       assertThat(current).isEqualTo(h.wxtokenCurrentToken());
       assertThat(h.isLive(current)).isTrue();
       // The token works against WeChat itself.
-      assertThat(wx.get(0).callbackIpVia(h.wechatUrl())).containsExactly("127.0.0.1");
+      assertThat(wx.get(0).callbackIp()).containsExactly("127.0.0.1");
 
       // expires_in is the token's real remaining life: 1000 s later, WxJava (expires_in − 200 s)
       // caches it for about 7200 − 1000 − 200 s.
@@ -89,7 +89,7 @@ class WxJavaThroughWxTokenTest {
         assertThat(sameTokenFromAll(wx)).isEqualTo(current);
         assertThat(h.upstreamTokenCalls()).isEqualTo(lifetime);
         assertThat(h.isLive(current)).isTrue();
-        assertThat(wx.get(lifetime % INSTANCES).callbackIpVia(h.wechatUrl()))
+        assertThat(wx.get(lifetime % INSTANCES).callbackIp())
             .containsExactly("127.0.0.1");
       }
       // Every real API call went through with the first token it was given.
@@ -165,7 +165,7 @@ class WxJavaThroughWxTokenTest {
       assertThat(h.isLive(forced)).isTrue();
       for (WxJava instance : wx) {
         assertThat(instance.cachedToken()).isEqualTo(forced);
-        assertThat(instance.callbackIpVia(h.wechatUrl())).containsExactly("127.0.0.1");
+        assertThat(instance.callbackIp()).containsExactly("127.0.0.1");
       }
       assertThat(h.wechat.calls(Endpoint.CALLBACK_IP, APP_ID)).as("no call refused")
           .isEqualTo(INSTANCES);

@@ -51,7 +51,10 @@ public final class ApiServer implements AutoCloseable {
     Envelope envelope = new Envelope(http.expiresAtFormat());
     HttpApi api = new HttpApi(tokens, tickets, envelope,
         new FailureThrottle(FAILURES_PER_WINDOW, FAILURE_WINDOW, 100_000, clock),
-        new AdminApi(tokens, envelope, http.adminToken()), clock, http.trustForwardedFor());
+        new AdminApi(tokens, envelope, http.adminToken()),
+        http.wechatBaseUrl() == null ? null
+            : new PassThrough(vertx, http.wechatBaseUrl(), http.connectTimeout(), http.readTimeout()),
+        clock, http.trustForwardedFor());
     HttpServerOptions options = new HttpServerOptions()
         .setHost(host)
         .setTcpNoDelay(true)

@@ -73,14 +73,14 @@ final class HttpApi implements Handler<HttpServerRequest> {
   private final ConcurrentMap<String, Rendered> rendered = new ConcurrentHashMap<>();
 
   HttpApi(TokenService tokens, TicketService tickets, Envelope envelope, FailureThrottle throttle,
-      AdminApi admin, Clock clock, boolean trustForwardedFor) {
+      AdminApi admin, PassThrough passThrough, Clock clock, boolean trustForwardedFor) {
     this.tokens = tokens;
     this.tickets = tickets;
     this.clock = clock;
     this.envelope = envelope;
     this.throttle = throttle;
     this.admin = admin;
-    this.facade = new WeChatFacade(this, tokens, tickets, throttle, clock);
+    this.facade = new WeChatFacade(this, tokens, tickets, passThrough, throttle, clock);
     this.trustForwardedFor = trustForwardedFor;
   }
 
@@ -133,19 +133,24 @@ final class HttpApi implements Handler<HttpServerRequest> {
     }
   }
 
-  /** Reads the body within the limits, then hands it to {@code then} on the event loop. */
+  /** Reads the body within the API's limit, then hands it to {@code then} on the event loop. */
   void readBody(HttpServerRequest request, String requestId, Consumer<byte[]> then) {
+    readBody(request, requestId, MAX_BODY_BYTES, then);
+  }
+
+  /** Reads a body of at most {@code limit} bytes, answering 413 beyond it. */
+  void readBody(HttpServerRequest request, String requestId, int limit, Consumer<byte[]> then) {
     String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (declared != null && isOver(declared, MAX_BODY_BYTES)) {
-      if (isOver(declared, DRAIN_LIMIT_BYTES)) {
-        tooLarge(request, requestId);
+    if (declared != null && isOver(declared, limit)) {
+      if (isOver(declared, Math.max(limit, DRAIN_LIMIT_BYTES))) {
+        tooLarge(request, requestId, limit);
       } else {
         request.handler(chunk -> { }); // drop it, then answer on a clean connection
-        request.endHandler(v -> tooLarge(request, requestId));
+        request.endHandler(v -> tooLarge(request, requestId, limit));
       }
       return;
     }
-    BodyCollector body = new BodyCollector(request, requestId, then);
+    BodyCollector body = new BodyCollector(request, requestId, limit, then);
     request.handler(body);
     request.endHandler(v -> body.end());
   }
@@ -162,15 +167,17 @@ final class HttpApi implements Handler<HttpServerRequest> {
   private final class BodyCollector implements Handler<Buffer> {
     private final HttpServerRequest request;
     private final String requestId;
+    private final int limit;
     private final Consumer<byte[]> then;
     private Buffer body;
     private boolean copied;
     private boolean overflowed;
     private long received;
 
-    BodyCollector(HttpServerRequest request, String requestId, Consumer<byte[]> then) {
+    BodyCollector(HttpServerRequest request, String requestId, int limit, Consumer<byte[]> then) {
       this.request = request;
       this.requestId = requestId;
+      this.limit = limit;
       this.then = then;
     }
 
@@ -178,12 +185,12 @@ final class HttpApi implements Handler<HttpServerRequest> {
     public void handle(Buffer chunk) {
       received += chunk.length();
       if (overflowed) {
-        if (received > DRAIN_LIMIT_BYTES) {
-          tooLarge(request, requestId); // no end in sight: cut it off
+        if (received > Math.max(limit, DRAIN_LIMIT_BYTES)) {
+          tooLarge(request, requestId, limit); // no end in sight: cut it off
         }
         return;
       }
-      if (received > MAX_BODY_BYTES) {
+      if (received > limit) {
         overflowed = true; // keep reading, dropping it, and answer at its end
         body = null;
         return;
@@ -201,7 +208,7 @@ final class HttpApi implements Handler<HttpServerRequest> {
 
     void end() {
       if (overflowed) {
-        tooLarge(request, requestId);
+        tooLarge(request, requestId, limit);
       } else {
         try {
           then.accept(body == null ? new byte[0] : body.getBytes());
@@ -212,10 +219,10 @@ final class HttpApi implements Handler<HttpServerRequest> {
     }
   }
 
-  private void tooLarge(HttpServerRequest request, String requestId) {
+  private void tooLarge(HttpServerRequest request, String requestId, int limit) {
     // The rest of the body is not read: close the connection once the answer is out.
     sendAndClose(request, 200, envelope.error(ApiError.PAYLOAD_TOO_LARGE,
-        "request body is larger than " + MAX_BODY_BYTES + " bytes", requestId), requestId);
+        "request body is larger than " + limit + " bytes", requestId), requestId);
   }
 
   private void onBody(HttpServerRequest request, String requestId, byte[] body,

@@ -13,9 +13,13 @@ import java.util.Objects;
  *     {@code X-Forwarded-For}, as set by a reverse proxy in front; never enable it without one, or
  *     any client can pick its own address
  * @param adminToken bearer token for the admin endpoints, or null to turn them off
+ * @param wechatBaseUrl where other {@code /cgi-bin/} calls are forwarded, or null to refuse them
+ * @param connectTimeout bound on connecting to WeChat for a forwarded call
+ * @param readTimeout bound on a forwarded call
  */
 public record HttpOptions(String host, int port, int eventLoops, ExpiresAtFormat expiresAtFormat,
-    boolean trustForwardedFor, String adminToken) {
+    boolean trustForwardedFor, String adminToken, java.net.URI wechatBaseUrl,
+    java.time.Duration connectTimeout, java.time.Duration readTimeout) {
 
   @Override
   public String toString() {

@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
  *       must be one wxtoken issued (it identifies the app, as at WeChat; no secret needed)
  * </ul>
  *
+ * <p>Every other {@code /cgi-bin/} call is forwarded to WeChat unchanged ({@link PassThrough}),
+ * so the SDK's single API host setting can point at wxtoken.
+ *
  * <p>Success is {@code {"access_token":"…","expires_in":N}} with N the token's <em>real</em>
  * remaining seconds; failures are {@code {"errcode":…,"errmsg":"…"}} (HTTP 200), with WeChat's
  * codes. The secret checks and throttles are the Authing API's. {@code force_refresh: true} is the
@@ -57,14 +60,16 @@ final class WeChatFacade {
   private final HttpApi api;
   private final TokenService tokens;
   private final TicketService tickets;
+  private final PassThrough passThrough;
   private final FailureThrottle throttle;
   private final Clock clock;
 
-  WeChatFacade(HttpApi api, TokenService tokens, TicketService tickets, FailureThrottle throttle,
-      Clock clock) {
+  WeChatFacade(HttpApi api, TokenService tokens, TicketService tickets, PassThrough passThrough,
+      FailureThrottle throttle, Clock clock) {
     this.api = api;
     this.tokens = tokens;
     this.tickets = tickets;
+    this.passThrough = passThrough;
     this.throttle = throttle;
     this.clock = clock;
   }
@@ -102,6 +107,9 @@ final class WeChatFacade {
           body -> answer(request, requestId, address, true, () -> parseStable(body)));
     } else if (path.equals(TICKET_PATH)) {
       ticket(request, requestId);
+    } else if (passThrough != null) {
+      api.readBody(request, requestId, PassThrough.MAX_BODY_BYTES,
+          body -> passThrough.forward(request, body, requestId));
     } else {
       HttpApi.send(request, 404, error(new Refusal(-1, "wxtoken serves /cgi-bin/token,"
           + " /cgi-bin/stable_token and /cgi-bin/ticket/getticket only; call WeChat itself for"

@@ -77,7 +77,8 @@ public record ServerConfig(
 
   /** The HTTP part of this configuration. */
   public HttpOptions http() {
-    return new HttpOptions(host, port, eventLoops, expiresAtFormat, trustForwardedFor, adminToken);
+    return new HttpOptions(host, port, eventLoops, expiresAtFormat, trustForwardedFor, adminToken,
+        wechatBaseUrl, wechatConnectTimeout, wechatReadTimeout);
   }
 
   public ServerConfig withPort(int value) {

@@ -133,10 +133,38 @@ class WeChatFacadeTest {
         43002, "require POST method");
     assertWeChatError(h.post("/cgi-bin/token", "application/json", "{}"), 43001,
         "require GET method");
-    Reply other = h.send(HttpRequest.newBuilder(h.uri("/cgi-bin/menu/get")).GET().build());
-    assertThat(other.httpStatus()).isEqualTo(404);
-    assertThat(other.body().path("errcode").asInt()).isEqualTo(-1);
     assertThat(h.wechat.calls(Endpoint.STABLE_TOKEN)).isZero();
+  }
+
+  @Test
+  void everyOtherWeChatCallPassesThroughSoOneHostSettingIsEnough() {
+    String token = classic(APP_ID, SECRET).body().path("access_token").asText();
+
+    Reply api = h.send(HttpRequest.newBuilder(h.uri("/cgi-bin/getcallbackip?access_token=" + token))
+        .GET().build());
+    Reply stale = h.send(HttpRequest.newBuilder(h.uri("/cgi-bin/getcallbackip?access_token=nope"))
+        .GET().build());
+    Reply unknown = h.post("/cgi-bin/menu/create?access_token=" + token, "application/json",
+        "{\"button\":[]}");
+
+    assertThat(api.httpStatus()).isEqualTo(200);
+    assertThat(api.body().path("ip_list").get(0).asText()).isEqualTo("127.0.0.1");
+    assertThat(h.wechat.calls(Endpoint.CALLBACK_IP)).isEqualTo(2);
+    assertThat(stale.body().path("errcode").asInt()).isEqualTo(40001); // WeChat's answer, as is
+    assertThat(unknown.httpStatus()).isEqualTo(404); // the simulator knows no menu API
+    assertThat(unknown.body().path("errmsg").asText()).isEqualTo("not found");
+  }
+
+  @Test
+  void aForwardedCallThatCannotReachWeChatIs502WithMinusOne() {
+    h.wechat.close();
+
+    Reply reply = h.send(HttpRequest.newBuilder(h.uri("/cgi-bin/getcallbackip?access_token=x"))
+        .GET().build());
+
+    assertThat(reply.httpStatus()).isEqualTo(502);
+    assertThat(reply.body().path("errcode").asInt()).isEqualTo(-1);
+    assertThat(reply.body().path("errmsg").asText()).contains("/cgi-bin/getcallbackip");
   }
 
   @Test
