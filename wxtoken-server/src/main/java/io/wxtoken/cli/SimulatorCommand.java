@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code wxtoken simulator}: runs the WeChat API simulator on its own. */
 @Command(name = "simulator", mixinStandardHelpOptions = true,
-    description = "Run the WeChat API simulator (token, stable_token, getcallbackip; /sim/* controls).")
+    description = "Run the WeChat API simulator (token, stable_token, ticket/getticket, getcallbackip; /sim/* controls).")
 final class SimulatorCommand implements Callable<Integer> {
   static final String DEMO_APP_ID = "wx5f1e2d3c4b5a6978";
   static final String DEMO_SECRET = "0123456789abcdef0123456789abcdef";
