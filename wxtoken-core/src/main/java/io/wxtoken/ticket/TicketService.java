@@ -2,12 +2,18 @@ package io.wxtoken.ticket;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.failsafe.CircuitBreaker;
+import dev.failsafe.CircuitBreakerOpenException;
+import dev.failsafe.Failsafe;
+import dev.failsafe.RetryPolicy;
 import io.wxtoken.token.AccessToken;
+import io.wxtoken.token.Resilience;
 import io.wxtoken.token.RefreshPolicy;
 import io.wxtoken.token.TokenService;
 import io.wxtoken.wechat.WeChatClient;
 import io.wxtoken.wechat.WeChatErrorException;
 import io.wxtoken.wechat.WeChatTicket;
+import io.wxtoken.wechat.WeChatUnreachableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -30,6 +37,9 @@ import org.slf4j.LoggerFactory;
  *       refresh window ({@link RefreshPolicy}) the cached ticket is served while one refresh runs.
  *   <li>A fetch answered 40001/42001/40014 (the token was replaced or expired) triggers the
  *       token's guarded refresh, then one retry with the new token; never a loop.
+ *   <li>Transient failures (unreachable, timeouts, 5xx, errcode -1) are retried with backoff and
+ *       jitter, and a per-(app, type) circuit breaker stops calls to a WeChat that keeps failing,
+ *       with the token engine's {@link Resilience} settings.
  *   <li>After a failure, callers get the same failure for {@code failureHoldoff} instead of a new
  *       call each; a ticket is never served past its expiry.
  * </ul>
@@ -52,16 +62,52 @@ public final class TicketService {
   private final ConcurrentMap<Key, Cached> tickets = new ConcurrentHashMap<>();
   private final ConcurrentMap<Key, CompletableFuture<Ticket>> flights = new ConcurrentHashMap<>();
   private final Cache<Key, TicketException> failures;
+  private final Executor executor;
+  private final Resilience resilience;
+  private final RetryPolicy<WeChatTicket> retry;
+  private final Cache<Key, CircuitBreaker<WeChatTicket>> breakers;
 
   public TicketService(TokenService tokens, WeChatClient wechat, Clock clock, RefreshPolicy policy,
-      Duration failureHoldoff) {
+      Duration failureHoldoff, Resilience resilience, Executor executor) {
     this.tokens = Objects.requireNonNull(tokens);
     this.wechat = Objects.requireNonNull(wechat);
     this.clock = Objects.requireNonNull(clock);
     this.policy = Objects.requireNonNull(policy);
+    this.resilience = Objects.requireNonNull(resilience);
+    this.executor = Objects.requireNonNull(executor);
     this.failures = Caffeine.newBuilder()
         .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
         .expireAfterWrite(failureHoldoff).maximumSize(100_000).build();
+    this.retry = RetryPolicy.<WeChatTicket>builder()
+        .handleIf((result, failure) -> failure != null && isTransient(failure))
+        .withBackoff(resilience.firstBackoff(), resilience.maxBackoff())
+        .withJitter(0.25)
+        .withMaxRetries(resilience.maxRetries())
+        .withMaxDuration(resilience.maxDuration())
+        .build();
+    this.breakers = Caffeine.newBuilder().maximumSize(100_000).build();
+  }
+
+  private static boolean isTransient(Throwable failure) {
+    Throwable cause = unwrap(failure);
+    return cause instanceof WeChatUnreachableException
+        || (cause instanceof WeChatErrorException e && e.errcode() == -1);
+  }
+
+  /** One ticket call, retried while transient, through the (app, type)'s breaker. */
+  private CompletableFuture<WeChatTicket> fetch(Key key, String accessToken) {
+    CircuitBreaker<WeChatTicket> breaker = breakers.get(key, k -> CircuitBreaker.<WeChatTicket>builder()
+        .handleIf((result, failure) -> failure != null && isTransient(failure))
+        .withFailureThreshold(resilience.breakerFailures())
+        .withDelay(resilience.breakerDelay())
+        .build());
+    return Failsafe.with(retry, breaker).with(executor)
+        .getStageAsync(() -> wechat.fetchTicket(accessToken, key.type().wire()))
+        .exceptionallyCompose(failure -> unwrap(failure) instanceof CircuitBreakerOpenException
+            ? CompletableFuture.failedFuture(new TicketException(-1, "calls to WeChat for "
+                + key.type().wire() + " tickets of appId " + key.appId() + " are paused after "
+                + resilience.breakerFailures() + " failures in a row"))
+            : CompletableFuture.failedFuture(unwrap(failure)));
   }
 
   /** The app's ticket, for a caller proving itself with the app's secret. */
@@ -113,13 +159,13 @@ public final class TicketService {
       return running;
     }
     Instant sentAt = clock.instant();
-    wechat.fetchTicket(token.value(), key.type().wire())
+    fetch(key, token.value())
         .exceptionallyCompose(failure -> {
           Throwable cause = unwrap(failure);
           if (cause instanceof WeChatErrorException e && STALE_TOKEN.contains(e.errcode())) {
             // The token was replaced under us: one guarded token refresh, one retry.
             return refreshToken.apply(token.value())
-                .thenCompose(fresh -> wechat.fetchTicket(fresh.value(), key.type().wire()));
+                .thenCompose(fresh -> fetch(key, fresh.value()));
           }
           return CompletableFuture.failedFuture(cause);
         })

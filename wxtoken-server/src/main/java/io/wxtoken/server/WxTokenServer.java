@@ -80,7 +80,7 @@ public final class WxTokenServer implements AutoCloseable {
           engine.withStoreSecrets(engine.storeSecrets() && !config.verifyOnly()));
       int stored = tokens.scheduleStored();
       TicketService tickets = new TicketService(tokens, wechat, clock, engine.refreshPolicy(),
-          engine.failureHoldoff());
+          engine.failureHoldoff(), engine.resilience(), storeExecutor);
       ApiServer http = ApiServer.start(config.http(), tokens, tickets, clock);
       refresher.scheduleWithFixedDelay(() -> refreshDue(tokens), TICK.toMillis(), TICK.toMillis(),
           TimeUnit.MILLISECONDS);

@@ -106,6 +106,21 @@ class TicketApiTest {
   }
 
   @Test
+  void transientTicketErrorsAreRetriedAwayAndPersistentOnesReported() {
+    h.token(APP_ID, SECRET);
+    h.wechat.faults().failNext(2, -1, "system error");
+
+    assertThat(ticket(null).statusCode()).isEqualTo(200);
+    assertThat(h.wechat.calls(Endpoint.TICKET)).as("two failures, then the ticket").isEqualTo(3);
+
+    h.wechat.faults().serverErrorRate(1.0);
+    Reply down = ticket("wx_card");
+    assertThat(down.statusCode()).isEqualTo(601);
+    assertThat(down.message()).contains("wx_card");
+    assertThat(h.wechat.calls(Endpoint.TICKET)).as("one attempt and two retries").isEqualTo(6);
+  }
+
+  @Test
   void theSignatureIsWeChatsOverTheCachedTicket() {
     Reply ticket = ticket(null);
     String url = "https://example.com/page?x=1#frag";
