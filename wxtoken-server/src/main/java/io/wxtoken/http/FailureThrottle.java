@@ -29,6 +29,11 @@ final class FailureThrottle {
         .build();
   }
 
+  /** Whether no address has failed lately: then nobody is blocked, and the hot path skips lookups. */
+  boolean isQuiet() {
+    return failures.estimatedSize() == 0;
+  }
+
   /** Whether the address has used up its failures for the current window. */
   boolean isBlocked(String address) {
     AtomicInteger count = failures.getIfPresent(address);

@@ -106,8 +106,8 @@ final class HttpApi implements Handler<HttpServerRequest> {
 
   private void route(HttpServerRequest request, String requestId) {
     String path = request.path();
-    TokenRequest.Kind kind = switch (path) {
-      case TOKEN_PATH, TOKEN_INFO_PATH -> TokenRequest.Kind.TOKEN;
+    TokenRequest.Kind kind = path.equals(TOKEN_PATH) ? TokenRequest.Kind.TOKEN : switch (path) {
+      case TOKEN_INFO_PATH -> TokenRequest.Kind.TOKEN;
       case REFRESH_PATH -> TokenRequest.Kind.REFRESH;
       case TICKET_PATH -> TokenRequest.Kind.TICKET;
       case SIGN_PATH -> TokenRequest.Kind.SIGN;
@@ -227,8 +227,9 @@ final class HttpApi implements Handler<HttpServerRequest> {
 
   private void onBody(HttpServerRequest request, String requestId, byte[] body,
       TokenRequest.Kind kind) {
-    String address = address(request);
-    if (throttle.isBlocked(address)) {
+    // The address is only needed once something failed: skip it while the throttle is quiet.
+    String address = throttle.isQuiet() ? null : address(request);
+    if (address != null && throttle.isBlocked(address)) {
       fail(request, 200, ApiError.THROTTLED,
           "too many failed appSecret checks from this address; retry in a minute", requestId);
       return;
@@ -240,17 +241,30 @@ final class HttpApi implements Handler<HttpServerRequest> {
       fail(request, 200, e.error, e.getMessage(), requestId);
       return;
     }
+    if (kind == TokenRequest.Kind.TOKEN) {
+      token(request, requestId, address, parsed);
+    } else {
+      other(request, requestId, address, parsed, kind);
+    }
+  }
+
+  /** The hot path, kept small so the JIT inlines it: a hit is answered inline. */
+  private void token(HttpServerRequest request, String requestId, String address,
+      TokenRequest parsed) {
+    String appId = parsed.appId();
+    AccessToken hit = tokens.hit(appId, parsed.appSecret());
+    if (hit != null) {
+      send(request, 200, envelope.success(requestId, rendered(appId, hit)), requestId);
+      return;
+    }
+    whenDone(request, requestId, address, tokens.get(appId, parsed.appSecret()),
+        token -> rendered(appId, token));
+  }
+
+  private void other(HttpServerRequest request, String requestId, String address,
+      TokenRequest parsed, TokenRequest.Kind kind) {
     String appId = parsed.appId();
     switch (kind) {
-      case TOKEN -> {
-        AccessToken hit = tokens.hit(appId, parsed.appSecret());
-        if (hit != null) {
-          send(request, 200, envelope.success(requestId, rendered(appId, hit)), requestId);
-          return; // the common case: answered inline
-        }
-        whenDone(request, requestId, address, tokens.get(appId, parsed.appSecret()),
-            token -> rendered(appId, token));
-      }
       case REFRESH -> whenDone(request, requestId, address,
           tokens.refresh(appId, parsed.appSecret(), parsed.staleToken()),
           token -> rendered(appId, token));
@@ -261,6 +275,7 @@ final class HttpApi implements Handler<HttpServerRequest> {
           tickets.get(appId, parsed.appSecret(), TicketType.JSAPI),
           ticket -> envelope.signatureData(JsSdkSignature.sign(appId, ticket.value(), parsed.url(),
               clock.instant().getEpochSecond(), JsSdkSignature.nonce(random))));
+      case TOKEN -> token(request, requestId, address, parsed);
     }
   }
 
@@ -308,11 +323,11 @@ final class HttpApi implements Handler<HttpServerRequest> {
     }
     switch (error.reason()) {
       case SECRET_MISMATCH -> {
-        throttle.recordFailure(address);
+        throttle.recordFailure(address != null ? address : address(request));
         fail(request, 200, ApiError.SECRET_MISMATCH, error.getMessage(), requestId);
       }
       case SECRET_REJECTED -> {
-        throttle.recordFailure(address);
+        throttle.recordFailure(address != null ? address : address(request));
         fail(request, 200, ApiError.SECRET_REJECTED, error.getMessage(), requestId);
       }
       case UPSTREAM_UNAVAILABLE -> fail(request, 200, ApiError.UPSTREAM_UNAVAILABLE,
