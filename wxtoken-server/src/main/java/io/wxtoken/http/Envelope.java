@@ -41,13 +41,7 @@ final class Envelope {
     return write(g -> {
       g.writeStartObject();
       g.writeStringField("accessToken", token.value());
-      // Whole seconds, rounded down: never later than the real expiry.
-      long expiresAt = token.expiresAt().getEpochSecond();
-      if (expiresAtFormat == ExpiresAtFormat.STRING) {
-        g.writeStringField("expiresAt", Long.toString(expiresAt));
-      } else {
-        g.writeNumberField("expiresAt", expiresAt);
-      }
+      expiresAt(g, token.expiresAt());
       g.writeEndObject();
     }, "}");
   }
@@ -57,12 +51,7 @@ final class Envelope {
     return write(g -> {
       g.writeStartObject();
       g.writeStringField("ticket", ticket.value());
-      long expiresAt = ticket.expiresAt().getEpochSecond();
-      if (expiresAtFormat == ExpiresAtFormat.STRING) {
-        g.writeStringField("expiresAt", Long.toString(expiresAt));
-      } else {
-        g.writeNumberField("expiresAt", expiresAt);
-      }
+      expiresAt(g, ticket.expiresAt());
       g.writeEndObject();
     }, "}");
   }
@@ -77,6 +66,16 @@ final class Envelope {
       g.writeStringField("signature", signature.signature());
       g.writeEndObject();
     }, "}");
+  }
+
+  /** Whole seconds, rounded down (never later than the real expiry), as a number or a string. */
+  private void expiresAt(JsonGenerator g, java.time.Instant instant) throws IOException {
+    long seconds = instant.getEpochSecond();
+    if (expiresAtFormat == ExpiresAtFormat.STRING) {
+      g.writeStringField("expiresAt", Long.toString(seconds));
+    } else {
+      g.writeNumberField("expiresAt", seconds);
+    }
   }
 
   /** A success envelope around pre-rendered {@link #data}. */

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -291,19 +292,26 @@ final class HttpApi implements Handler<HttpServerRequest> {
   /** Answers with {@code data} once {@code result} completes, back on the request's event loop. */
   private <T> void whenDone(HttpServerRequest request, String requestId, String address,
       CompletableFuture<T> result, Function<T, byte[]> data) {
+    onEventLoop(result, (value, failure) -> {
+      if (failure == null) {
+        send(request, 200, envelope.success(requestId, data.apply(value)), requestId);
+      } else {
+        answerFailure(request, requestId, address, failure);
+      }
+    });
+  }
+
+  /**
+   * Runs {@code reply} when {@code result} completes, on the calling event loop: at once if it
+   * already has, else handed back from whichever thread completed it.
+   */
+  static <T> void onEventLoop(CompletableFuture<T> result, BiConsumer<T, Throwable> reply) {
     Context context = Vertx.currentContext();
     result.whenComplete((value, failure) -> {
-      Runnable reply = () -> {
-        if (failure == null) {
-          send(request, 200, envelope.success(requestId, data.apply(value)), requestId);
-        } else {
-          answerFailure(request, requestId, address, failure);
-        }
-      };
       if (Vertx.currentContext() == context) {
-        reply.run();
+        reply.accept(value, failure);
       } else {
-        context.runOnContext(v -> reply.run());
+        context.runOnContext(v -> reply.accept(value, failure));
       }
     });
   }

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.wxtoken.ticket.TicketException;
@@ -130,32 +128,24 @@ final class WeChatFacade {
       refuse(request, requestId, new Refusal(40097, "invalid args (type must be jsapi or wx_card)"));
       return;
     }
-    Context context = Vertx.currentContext();
-    tickets.getForToken(accessToken, type).whenComplete((ticket, failure) -> {
-      Runnable reply = () -> {
-        if (failure == null) {
-          long left = Math.max(0, ticket.expiresAt().toEpochMilli() - clock.millis()) / 1000;
-          HttpApi.send(request, 200, write(g -> {
-            g.writeStartObject();
-            g.writeNumberField("errcode", 0);
-            g.writeStringField("errmsg", "ok");
-            g.writeStringField("ticket", ticket.value());
-            g.writeNumberField("expires_in", left);
-            g.writeEndObject();
-          }), requestId);
-          return;
-        }
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-            ? failure.getCause() : failure;
-        refuse(request, requestId, cause instanceof TicketException e
-            ? new Refusal(e.errcode(), e.getMessage())
-            : new Refusal(-1, "system error (wxtoken: " + cause.getMessage() + ")"));
-      };
-      if (Vertx.currentContext() == context) {
-        reply.run();
-      } else {
-        context.runOnContext(v -> reply.run());
+    HttpApi.onEventLoop(tickets.getForToken(accessToken, type), (ticket, failure) -> {
+      if (failure == null) {
+        long left = Math.max(0, ticket.expiresAt().toEpochMilli() - clock.millis()) / 1000;
+        HttpApi.send(request, 200, write(g -> {
+          g.writeStartObject();
+          g.writeNumberField("errcode", 0);
+          g.writeStringField("errmsg", "ok");
+          g.writeStringField("ticket", ticket.value());
+          g.writeNumberField("expires_in", left);
+          g.writeEndObject();
+        }), requestId);
+        return;
       }
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+          ? failure.getCause() : failure;
+      refuse(request, requestId, cause instanceof TicketException e
+          ? new Refusal(e.errcode(), e.getMessage())
+          : new Refusal(-1, "system error (wxtoken: " + cause.getMessage() + ")"));
     });
   }
 
@@ -188,15 +178,8 @@ final class WeChatFacade {
                     ? CompletableFuture.completedFuture(current) // WeChat: "否则不会刷新"
                     : CompletableFuture.failedFuture(failure)))
         : tokens.get(call.appId(), call.secret());
-    Context context = Vertx.currentContext();
-    token.whenComplete((issued, failure) -> {
-      Runnable reply = () -> reply(request, requestId, address, stable, issued, failure);
-      if (Vertx.currentContext() == context) {
-        reply.run();
-      } else {
-        context.runOnContext(v -> reply.run());
-      }
-    });
+    HttpApi.onEventLoop(token,
+        (issued, failure) -> reply(request, requestId, address, stable, issued, failure));
   }
 
   private static boolean isForcedLimit(Throwable failure) {
