@@ -19,6 +19,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Set;
+import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,11 @@ public final class MasterKey {
   }
 
   /** The raw key (a copy), for {@link SecretBox}. */
+  /** The key for a JCA algorithm (e.g. {@code HmacSHA256}); it holds a copy of the bytes. */
+  public SecretKeySpec secretKey(String algorithm) {
+    return new SecretKeySpec(bytes(), algorithm);
+  }
+
   byte[] bytes() {
     return key.clone();
   }
@@ -89,11 +95,20 @@ public final class MasterKey {
    *     read, or holds no valid key
    */
   public static MasterKey loadOrCreate(Path file) {
+    return loadOrCreate(file, "master key",
+        "back it up: without it stored AppSecrets cannot be decrypted");
+  }
+
+  /**
+   * As {@link #loadOrCreate(Path)}, for another key kept the same way: {@code name} is used in
+   * messages ("… {name} file …"), {@code advice} follows the log line that announces a new key.
+   */
+  public static MasterKey loadOrCreate(Path file, String name, String advice) {
     if (!Files.exists(file)) {
-      create(file);
+      create(file, name, advice);
     }
     // Read back even after creating: if another process won the race, its key is the one on disk.
-    return load(file);
+    return load(file, name);
   }
 
   /**
@@ -104,27 +119,31 @@ public final class MasterKey {
    *     unreadable, or holds no valid key
    */
   public static MasterKey load(Path file) {
+    return load(file, "master key");
+  }
+
+  private static MasterKey load(Path file, String name) {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.US_ASCII);
     } catch (NoSuchFileException e) {
-      throw new IllegalStateException("master key file " + file + " does not exist", e);
+      throw new IllegalStateException(name + " file " + file + " does not exist", e);
     } catch (CharacterCodingException e) {
-      throw new IllegalStateException("master key file " + file + " is not Base64 text");
+      throw new IllegalStateException(name + " file " + file + " is not Base64 text");
     } catch (IOException e) {
-      throw new IllegalStateException("cannot read master key file " + file + ": " + e, e);
+      throw new IllegalStateException("cannot read " + name + " file " + file + ": " + e, e);
     }
     MasterKey key;
     try {
       key = fromBase64(text);
     } catch (IllegalArgumentException e) {
-      throw new IllegalStateException("master key file " + file + ": " + e.getMessage());
+      throw new IllegalStateException(name + " file " + file + ": " + e.getMessage());
     }
-    warnIfReadableByOthers(file);
+    warnIfReadableByOthers(file, name);
     return key;
   }
 
-  private static void create(Path file) {
+  private static void create(Path file, String name, String advice) {
     Path dir = file.toAbsolutePath().getParent();
     byte[] key = new byte[KEY_BYTES];
     new SecureRandom().nextBytes(key);
@@ -139,11 +158,10 @@ public final class MasterKey {
           : Files.createTempFile(dir, prefix, ".tmp");
       Files.write(tmp, text, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
       if (publish(tmp, file)) {
-        log.info("generated a new master key at {} (owner-only); back it up: without it stored "
-            + "AppSecrets cannot be decrypted", file);
+        log.info("generated a new {} at {} (owner-only); {}", name, file, advice);
       }
     } catch (IOException e) {
-      throw new IllegalStateException("cannot create master key file " + file + ": " + e, e);
+      throw new IllegalStateException("cannot create " + name + " file " + file + ": " + e, e);
     } finally {
       Arrays.fill(key, (byte) 0);
       Arrays.fill(text, (byte) 0);
@@ -174,7 +192,7 @@ public final class MasterKey {
     }
   }
 
-  private static void warnIfReadableByOthers(Path file) {
+  private static void warnIfReadableByOthers(Path file, String name) {
     if (!isPosix(file)) {
       return;
     }
@@ -182,12 +200,12 @@ public final class MasterKey {
     try {
       perms = Files.getPosixFilePermissions(file);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot read the permissions of master key file " + file
+      throw new IllegalStateException("cannot read the permissions of " + name + " file " + file
           + ": " + e, e);
     }
     if (perms.contains(PosixFilePermission.GROUP_READ)
         || perms.contains(PosixFilePermission.OTHERS_READ)) {
-      log.warn("master key file {} is readable by other users; run: chmod 600 {}", file, file);
+      log.warn("{} file {} is readable by other users; run: chmod 600 {}", name, file, file);
     }
   }
 

@@ -1,6 +1,8 @@
 package io.wxtoken.token;
 
+import io.wxtoken.secret.MasterKey;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
 import javax.crypto.Mac;
@@ -30,6 +32,11 @@ public final class SecretHasher {
     this.key = new SecretKeySpec(key.clone(), ALGORITHM);
     newMac(); // fail now, not on the first request, if the JDK cannot do it
     this.macs = ThreadLocal.withInitial(this::newMac);
+  }
+
+  /** A hasher under a key kept in a key file ({@link MasterKey#loadOrCreate(Path, String, String)}). */
+  public static SecretHasher of(MasterKey key) {
+    return new SecretHasher(key.secretKey(ALGORITHM).getEncoded());
   }
 
   /** The verifier of {@code secret} for {@code appId}. */

@@ -3,7 +3,9 @@ package io.wxtoken.token;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.wxtoken.secret.MasterKey;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -111,5 +113,15 @@ class SecretHasherTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void aHasherFromAKeyFileMatchesOneFromItsBytes() {
+    String base64 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    SecretHasher fromFile = SecretHasher.of(MasterKey.fromBase64(base64));
+    SecretHasher fromBytes = new SecretHasher(Base64.getDecoder().decode(base64));
+
+    assertThat(fromFile.hash("wx1", "secret"))
+        .isEqualTo(fromBytes.hash("wx1", "secret"));
   }
 }

@@ -72,7 +72,9 @@ public final class WxTokenServer implements AutoCloseable {
     ScheduledExecutorService refresher =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("wxtoken-refresher-"));
     try {
-      SecretHasher hasher = new SecretHasher(KeyFile.loadOrCreate(store.directory().resolve(KEY_FILE)));
+      SecretHasher hasher = SecretHasher.of(MasterKey.loadOrCreate(
+          store.directory().resolve(KEY_FILE), "secret-hash key",
+          "keep it with the store: without it every app re-verifies its secret with WeChat once"));
       SecretBox box = secretBox(config, store.directory());
       WeChatClient wechat = new WeChatClient(config.wechatBaseUrl(), config.tokenApi(),
           config.wechatConnectTimeout(), config.wechatReadTimeout());

@@ -98,6 +98,10 @@ class SecretsAtRestTest {
       assertThat(key).isRegularFile();
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
           .isEqualTo("rw-------");
+      Path hashKey = dir.resolve("secret-hash.key");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(hashKey)))
+          .isEqualTo("rw-------");
+      assertThat(MasterKey.load(hashKey).id()).isNotEqualTo(MasterKey.load(key).id());
       // the key file is the one records are sealed with: its id names it
       h.token(APP_ID, SECRET);
       assertThat(record(h).sealedSecret())
