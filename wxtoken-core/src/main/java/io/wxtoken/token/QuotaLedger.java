@@ -60,7 +60,10 @@ final class QuotaLedger {
     return dailyLimit;
   }
 
-  /** Today's usage (loading it from the store the first time an app is seen). */
+  /**
+   * Today's usage. The first call for an app reads the store (blocking); the engine makes it when
+   * it takes the app into memory, off the event loops, so later calls cost no I/O.
+   */
   QuotaUsage today(String appId) {
     LocalDate day = wechatDay(clock.instant());
     QuotaUsage known = usage.computeIfAbsent(appId, id -> loaded(id, day));

@@ -735,6 +735,9 @@ public final class TokenService {
     if (kept.record() != record) {
       return;
     }
+    // remember() runs on the store executor (or at start): read the app's quota usage here, so
+    // the event-loop paths that consult it (forced-refresh limits, status) never touch the store.
+    quota.today(record.appId());
     owners.put(token.value(), record.appId());
     Cached old = replaced[0];
     if (old != null && old.previousToken != null && !old.previousToken.equals(kept.previousToken)) {
