@@ -79,6 +79,18 @@ final class QuotaLedger {
     }
   }
 
+  /**
+   * Takes the stored count if it is ahead of memory: in a cluster the instance that held the
+   * app's lease last may have called WeChat. Blocking; called under the app's lease.
+   */
+  void reload(String appId) {
+    LocalDate day = wechatDay(clock.instant());
+    QuotaUsage stored = loaded(appId, day);
+    usage.merge(appId, stored, (mine, theirs) -> !theirs.day().equals(day) ? mine
+        : !mine.day().equals(day) || theirs.calls() > mine.calls()
+            || theirs.lastForcedAt().isAfter(mine.lastForcedAt()) ? theirs : mine);
+  }
+
   /** Throws a {@link TokenException} if a call for this purpose may not be made now. */
   void admit(String appId, Purpose purpose) {
     QuotaUsage today = today(appId);

@@ -25,7 +25,12 @@ public final class TokenException extends RuntimeException {
     /** The app's daily WeChat quota is used up, or too close to it for a non-essential call. */
     QUOTA_EXHAUSTED,
     /** A forced refresh was asked for beyond WeChat's limit (20 a day, 30 s apart). */
-    FORCED_REFRESH_LIMIT
+    FORCED_REFRESH_LIMIT,
+    /**
+     * The store the cluster shares cannot be reached, and calling WeChat without it could replace
+     * a token other instances are serving (classic API, forced refresh).
+     */
+    CLUSTER_UNAVAILABLE
   }
 
   private final Reason reason;

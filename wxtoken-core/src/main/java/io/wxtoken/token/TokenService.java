@@ -198,6 +198,10 @@ public final class TokenService {
   private static final class Flight {
     final Verifier verifier;
     final CompletableFuture<AccessToken> result = new CompletableFuture<>();
+    /** The cluster lease the flight holds now; null while it holds none (cluster unreachable). */
+    volatile Lease lease;
+    /** The token a forced flight was asked to replace, or null. */
+    volatile String stale;
 
     Flight(Verifier verifier) {
       this.verifier = verifier;
@@ -205,6 +209,18 @@ public final class TokenService {
   }
 
   private record Credential(String appId, Verifier verifier) {}
+
+  /** A save lost to a newer record whose token does not answer the flight: take it from the top. */
+  private static final class Superseded extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Superseded() {
+      super(null, null, false, false);
+    }
+  }
+
+  /** How often a flight starts over after losing its write to another instance. */
+  private static final int MAX_FLIGHT_ROUNDS = 3;
 
   private final TokenStore store;
   private final SecretHasher hasher;
@@ -216,6 +232,8 @@ public final class TokenService {
   private final QuotaLedger quota;
   private final Upstream upstream;
   private final RefreshSchedule schedule = new RefreshSchedule();
+  private final Cluster cluster;
+  private final LeaseGate gate;
 
   private final ConcurrentMap<String, Cached> apps = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Flight> flights = new ConcurrentHashMap<>();
@@ -231,6 +249,7 @@ public final class TokenService {
   /** appId → the last upstream failure, replayed during the holdoff. */
   private final Cache<String, TokenException> failures;
 
+  /** A lone server's engine: nobody else shares its store. */
   public TokenService(
       TokenStore store,
       WeChatClient wechat,
@@ -239,6 +258,24 @@ public final class TokenService {
       Clock clock,
       ExecutorService executor,
       Options options) {
+    this(store, Cluster.SOLO, wechat, hasher, box, clock, executor, options);
+  }
+
+  /**
+   * An engine that shares {@code store} with the other instances of {@code cluster}: they take an
+   * app's lease before calling WeChat for it, and follow each other's records.
+   */
+  public TokenService(
+      TokenStore store,
+      Cluster cluster,
+      WeChatClient wechat,
+      SecretHasher hasher,
+      SecretBox box,
+      Clock clock,
+      ExecutorService executor,
+      Options options) {
+    this.cluster = Objects.requireNonNull(cluster, "cluster");
+    this.gate = new LeaseGate(cluster, executor, 5);
     this.store = Objects.requireNonNull(store, "store");
     this.hasher = Objects.requireNonNull(hasher, "hasher");
     this.box = Objects.requireNonNull(box, "box");
@@ -261,6 +298,36 @@ public final class TokenService {
     this.failures = Caffeine.newBuilder().ticker(ticker)
         .expireAfterWrite(options.failureHoldoff())
         .maximumSize(options.maxTrackedApps()).build();
+    cluster.listen(new ClusterListener());
+  }
+
+  /** Follows the other instances: their records replace older ones here, waiting flights wake. */
+  private final class ClusterListener implements Cluster.Listener {
+    @Override
+    public void saved(AppRecord record) {
+      executor.execute(() -> {
+        remember(record);
+        gate.noticed(record.appId());
+      });
+    }
+
+    @Override
+    public void released(String appId) {
+      gate.noticed(appId);
+    }
+
+    @Override
+    public void reconnected() {
+      executor.execute(() -> {
+        try {
+          store.loadAll().forEach(TokenService.this::remember);
+          log.info("shared store reachable again; apps re-read");
+        } catch (StoreException e) {
+          log.warn("shared store reachable again but the apps could not be re-read", e);
+        }
+        gate.noticedAll();
+      });
+    }
   }
 
   // ------------------------------------------------------------------------------ the API
@@ -592,10 +659,58 @@ public final class TokenService {
   // ------------------------------------------------------------------------------ flights
 
   private void fly(String appId, Flight flight, String secret, String stale) {
-    CompletableFuture
-        .runAsync(() -> adoptStored(appId), executor)
-        .thenCompose(ignored -> fetchUnlessFresh(appId, flight.verifier, secret, stale))
+    flight.stale = stale;
+    attempt(appId, flight, secret, stale, 1)
         .whenComplete((token, failure) -> land(appId, flight, token, failure));
+  }
+
+  /**
+   * One round of a flight: take the app's cluster lease (or find that the instance holding it
+   * has already answered), read the stored record, call WeChat if still needed, save, give the
+   * lease back.
+   */
+  private CompletableFuture<AccessToken> attempt(
+      String appId, Flight flight, String secret, String stale, int round) {
+    return gate.acquire(appId, () -> adoptStored(appId), () -> settled(appId, flight.verifier, stale))
+        .thenCompose(outcome -> {
+          if (outcome instanceof LeaseGate.Settled) {
+            return CompletableFuture.completedFuture(apps.get(appId).token());
+          }
+          Lease lease = outcome instanceof LeaseGate.Held held ? held.lease() : null;
+          flight.lease = lease;
+          if (lease == null) {
+            log.warn("app {}: shared store unreachable; deciding without a lease", appId);
+          }
+          return CompletableFuture.completedFuture(null)
+              .thenCompose(ignored -> fetchUnlessFresh(appId, flight, secret, stale))
+              .whenComplete((token, failure) -> {
+                if (lease != null) {
+                  gate.release(lease);
+                }
+              });
+        })
+        .exceptionallyCompose(failure -> {
+          if (!(Upstream.unwrap(failure) instanceof Superseded)) {
+            return CompletableFuture.failedFuture(failure);
+          }
+          return round < MAX_FLIGHT_ROUNDS
+              ? attempt(appId, flight, secret, stale, round + 1)
+              : CompletableFuture.failedFuture(TokenException.of(Reason.UPSTREAM_UNAVAILABLE,
+                  "the token of appId " + appId + " kept being replaced by other wxtoken"
+                      + " instances while this one fetched it; retry shortly"));
+        });
+  }
+
+  /** Whether the app's record in memory already answers a flight for this verifier. */
+  private boolean settled(String appId, Verifier verifier, String stale) {
+    Cached cached = apps.get(appId);
+    if (cached == null || !cached.record().verifier().matches(verifier)) {
+      return false;
+    }
+    long now = clock.millis();
+    return stale == null
+        ? now < cached.refreshAtMillis()
+        : !cached.token().value().equals(stale) && now < cached.expiresAtMillis();
   }
 
   /** Takes the stored record if it is newer than memory (after a restart, or another instance). */
@@ -608,10 +723,14 @@ public final class TokenService {
       return;
     }
     stored.ifPresent(this::remember);
+    if (cluster.isShared()) {
+      quota.reload(appId); // another instance may have called WeChat for this app
+    }
   }
 
   private CompletableFuture<AccessToken> fetchUnlessFresh(
-      String appId, Verifier verifier, String secret, String stale) {
+      String appId, Flight flight, String secret, String stale) {
+    Verifier verifier = flight.verifier;
     Instant now = clock.instant();
     Cached cached = apps.get(appId);
     boolean verified = cached != null && cached.record().verifier().matches(verifier);
@@ -627,11 +746,11 @@ public final class TokenService {
       if (wait != null) {
         throw mismatch(appId, cached != null, wait);
       }
-      return call(appId, verifier, secret, Purpose.SECRET_CHECK, false, now);
+      return call(appId, flight, secret, Purpose.SECRET_CHECK, false, now);
     }
     return stale == null
-        ? call(appId, verifier, secret, Purpose.REFRESH, false, now)
-        : forced(appId, verifier, secret, stale, now);
+        ? call(appId, flight, secret, Purpose.REFRESH, false, now)
+        : forced(appId, flight, secret, stale, now);
   }
 
   /** Throws if WeChat's forced-refresh rules (per day, minimum interval) refuse one now. */
@@ -646,23 +765,31 @@ public final class TokenService {
   }
 
   private CompletableFuture<AccessToken> forced(
-      String appId, Verifier verifier, String secret, String stale, Instant now) {
+      String appId, Flight flight, String secret, String stale, Instant now) {
     checkForcedAllowed(appId);
     if (api == TokenApi.CLASSIC) {
-      return call(appId, verifier, secret, Purpose.FORCED, false, now);
+      return call(appId, flight, secret, Purpose.FORCED, false, now);
     }
     // A normal call first: if the token was replaced behind our back, WeChat returns the new one
     // and the day's 20 forced refreshes are spared.
-    return call(appId, verifier, secret, Purpose.REFRESH, false, now)
+    return call(appId, flight, secret, Purpose.REFRESH, false, now)
         .thenCompose(token -> token.value().equals(stale)
-            ? call(appId, verifier, secret, Purpose.FORCED, true, clock.instant())
+            ? call(appId, flight, secret, Purpose.FORCED, true, clock.instant())
             : CompletableFuture.completedFuture(token));
   }
 
-  private CompletableFuture<AccessToken> call(String appId, Verifier verifier, String secret,
+  private CompletableFuture<AccessToken> call(String appId, Flight flight, String secret,
       Purpose purpose, boolean forceRefresh, Instant sentAt) {
+    if (flight.lease == null && (api == TokenApi.CLASSIC || purpose == Purpose.FORCED)) {
+      // Without the lease another instance may be serving the token this call would replace.
+      // Stable normal calls are safe: WeChat returns the token already out.
+      throw TokenException.of(Reason.CLUSTER_UNAVAILABLE, "the store shared by the wxtoken"
+          + " instances cannot be reached, so the token of appId " + appId + " cannot be "
+          + (purpose == Purpose.FORCED ? "force-refreshed" : "refreshed")
+          + " safely now; retry once it is back");
+    }
     return upstream.fetch(appId, secret, purpose, forceRefresh)
-        .thenApplyAsync(issued -> persist(appId, verifier, secret, issued, sentAt), executor);
+        .thenApplyAsync(issued -> persist(appId, flight, secret, issued, sentAt), executor);
   }
 
   /** @return null if a check may run now (and reserves it), else how long until one may */
@@ -676,25 +803,40 @@ public final class TokenService {
       }
       return now;
     });
+    if (wait[0] == null && cluster.isShared()) {
+      // One check per interval for the whole cluster, not one per instance.
+      try {
+        Duration shared = cluster.reserveSecretCheck(appId, interval);
+        if (!shared.isZero()) {
+          secretChecks.put(appId, now.plus(shared).minus(interval));
+          return shared;
+        }
+      } catch (StoreException e) {
+        log.warn("app {}: shared store unreachable; secret check budgeted here only", appId);
+      }
+    }
     return wait[0];
   }
 
-  private AccessToken persist(String appId, Verifier verifier, String secret, WeChatToken issued,
+  private AccessToken persist(String appId, Flight flight, String secret, WeChatToken issued,
       Instant sentAt) {
+    Verifier verifier = flight.verifier;
     AccessToken token = new AccessToken(issued.accessToken(), sentAt, sentAt.plus(issued.expiresIn()));
     Cached previous = apps.get(appId);
     long generation = previous == null ? 1 : previous.record().generation() + 1;
     AppRecord next = new AppRecord(appId, verifier, sealed(appId, secret, verifier, previous),
         token, generation);
     try {
-      if (!store.save(next)) {
-        // A newer generation was stored meanwhile (another instance): it wins.
+      if (!store.save(next, flight.lease)) {
+        // Another instance stored a newer record, or took the lease this flight let lapse: the
+        // cluster's record wins, and this token is not handed out.
+        log.warn("app {}: a newer record or lease holder won; the token fetched here is dropped",
+            appId);
         adoptStored(appId);
-        Cached winner = apps.get(appId);
-        if (winner != null && winner.record().verifier().matches(verifier)
-            && token.expiresAt().toEpochMilli() <= winner.expiresAtMillis()) {
-          return winner.token();
+        if (settled(appId, verifier, flight.stale)) {
+          return apps.get(appId).token();
         }
+        throw new Superseded();
       }
     } catch (StoreException e) {
       log.error("could not persist the new token of app {}; serving it from memory only", appId, e);

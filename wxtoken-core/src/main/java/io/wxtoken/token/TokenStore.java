@@ -31,6 +31,16 @@ public interface TokenStore extends AutoCloseable {
    */
   boolean save(AppRecord record);
 
+  /**
+   * {@link #save(AppRecord)}, by the holder of {@code lease}: a store shared by a cluster also
+   * refuses the write when another instance has taken the app's lease since (this writer's lease
+   * lapsed mid-flight), and announces a write it makes to the other instances. A lone store
+   * ignores the lease.
+   */
+  default boolean save(AppRecord record, Lease lease) {
+    return save(record);
+  }
+
   /** Every stored record, for scheduling proactive refreshes at start. */
   List<AppRecord> loadAll();
 

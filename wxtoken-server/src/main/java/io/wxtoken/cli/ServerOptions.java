@@ -2,6 +2,7 @@ package io.wxtoken.cli;
 
 import io.wxtoken.http.ExpiresAtFormat;
 import io.wxtoken.server.ServerConfig;
+import io.wxtoken.store.redis.RedisAddress;
 import io.wxtoken.wechat.TokenApi;
 import java.net.URI;
 import java.nio.file.Path;
@@ -34,9 +35,9 @@ final class ServerOptions {
       description = "Port to listen on (env WXTOKEN_PORT, default ${DEFAULT-VALUE}).")
   int port;
 
-  @Option(names = "--store", paramLabel = "file:DIR",
+  @Option(names = "--store", paramLabel = "file:DIR|redis://…",
       defaultValue = "${env:WXTOKEN_STORE:-file:./data}",
-      description = "Where tokens are kept: file:DIR is the embedded H2 store (env WXTOKEN_STORE, default ${DEFAULT-VALUE}).")
+      description = "Where tokens are kept: file:DIR is the embedded H2 store; redis://host:port/db (rediss://, redis-sentinel://…#master, redis-cluster://host:port,…) is a Redis shared by several instances, which then need the same master key (env WXTOKEN_STORE, default ${DEFAULT-VALUE}).")
   String store;
 
   @Option(names = "--wechat-base-url", paramLabel = "URL",
@@ -97,7 +98,9 @@ final class ServerOptions {
   /** Validates every setting and builds the config; the WeChat URL may be overridden (demo). */
   ServerConfig toConfig(URI wechatOverride, Path storeOverride) {
     URI wechat = wechatOverride != null ? wechatOverride : Settings.httpUrl("--wechat-base-url", wechatBaseUrl);
-    Path dir = storeOverride != null ? storeOverride : Settings.store("--store", store);
+    boolean redis = storeOverride == null && RedisAddress.isRedis(store);
+    Path dir = storeOverride != null ? storeOverride
+        : redis ? Path.of("data") : Settings.store("--store", store);
     ServerConfig base = new ServerConfig(
         host.trim(),
         Settings.port("--port", port),
@@ -114,12 +117,19 @@ final class ServerOptions {
         previousMasterKeyFiles,
         appsFile,
         verifyOnly,
-        adminToken(adminToken));
+        adminToken(adminToken),
+        redis ? Settings.redis("--store", store) : null,
+        null);
     if (appsFile != null && !java.nio.file.Files.isReadable(appsFile)) {
       throw new ConfigException(Settings.name("--apps-file") + ": cannot read " + appsFile);
     }
     if (masterKeyFile != null && !java.nio.file.Files.isReadable(masterKeyFile)) {
       throw new ConfigException(Settings.name("--master-key-file") + ": cannot read " + masterKeyFile);
+    }
+    if (redis && base.masterKey() == null && masterKeyFile == null) {
+      throw new ConfigException(Settings.name("--store") + " is a Redis shared by several"
+          + " instances: each needs the same master key, from " + Settings.name("--master-key-file")
+          + " or WXTOKEN_MASTER_KEY (generate one with: head -c 32 /dev/urandom | base64)");
     }
     if (base.host().isEmpty()) {
       throw new ConfigException(Settings.name("--host") + " must not be empty");

@@ -1,5 +1,6 @@
 package io.wxtoken.cli;
 
+import io.wxtoken.store.redis.RedisAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -32,12 +33,17 @@ final class Settings {
     if (value.startsWith("file:") && value.length() > "file:".length()) {
       return Path.of(value.substring("file:".length()));
     }
-    if (value.startsWith("redis://") || value.startsWith("rediss://")) {
-      throw new ConfigException(name(flag) + ": the Redis store is not available in this version;"
-          + " use file:DIR");
+    throw new ConfigException(name(flag) + " must look like file:DIR (e.g. file:./data) or"
+        + " redis://host:port/db, got '" + RedisAddress.hide(value) + "'");
+  }
+
+  /** A Redis address ({@link RedisAddress} lists the forms); the password never shown. */
+  static RedisAddress redis(String flag, String spec) {
+    try {
+      return RedisAddress.parse(spec);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(name(flag) + ": " + e.getMessage());
     }
-    throw new ConfigException(name(flag) + " must look like file:DIR (e.g. file:./data), got '"
-        + value + "'");
   }
 
   static URI httpUrl(String flag, String value) {

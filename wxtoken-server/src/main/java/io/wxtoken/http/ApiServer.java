@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 
 /**
  * The HTTP server: one Vert.x instance, one {@link HttpServer} per event loop on the same port
@@ -44,6 +45,15 @@ public final class ApiServer implements AutoCloseable {
    */
   public static ApiServer start(HttpOptions http, TokenService tokens, TicketService tickets,
       Clock clock) {
+    return start(http, tokens, tickets, clock, () -> true);
+  }
+
+  /**
+   * Starts the API; {@code ready} answers the readiness check ({@code GET /ready}): false while
+   * this instance cannot reach the store it shares with others.
+   */
+  public static ApiServer start(HttpOptions http, TokenService tokens, TicketService tickets,
+      Clock clock, BooleanSupplier ready) {
     String host = http.host();
     int port = http.port();
     int eventLoops = http.eventLoops();
@@ -54,7 +64,7 @@ public final class ApiServer implements AutoCloseable {
         new AdminApi(tokens, envelope, http.adminToken()),
         http.wechatBaseUrl() == null ? null
             : new PassThrough(vertx, http.wechatBaseUrl(), http.connectTimeout(), http.readTimeout()),
-        clock, http.trustForwardedFor());
+        clock, http.trustForwardedFor(), ready);
     HttpServerOptions options = new HttpServerOptions()
         .setHost(host)
         .setTcpNoDelay(true)

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -58,6 +59,11 @@ final class HttpApi implements Handler<HttpServerRequest> {
   private static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("X-Request-Id");
   private static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("X-Forwarded-For");
   private static final byte[] HEALTH_UP = "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8);
+  static final String READY_PATH = "/ready";
+  private static final byte[] READY = "{\"status\":\"READY\"}".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] NOT_READY = ("{\"status\":\"NOT_READY\",\"reason\":\"the store"
+      + " shared with the other instances cannot be reached; valid tokens are still served from"
+      + " memory\"}").getBytes(StandardCharsets.UTF_8);
 
   /** A token and its rendered {@code data} object, reused until the app's token changes. */
   private record Rendered(AccessToken token, byte[] data) {}
@@ -72,9 +78,12 @@ final class HttpApi implements Handler<HttpServerRequest> {
   private final WeChatFacade facade;
   private final boolean trustForwardedFor;
   private final ConcurrentMap<String, Rendered> rendered = new ConcurrentHashMap<>();
+  private final BooleanSupplier ready;
 
   HttpApi(TokenService tokens, TicketService tickets, Envelope envelope, FailureThrottle throttle,
-      AdminApi admin, PassThrough passThrough, Clock clock, boolean trustForwardedFor) {
+      AdminApi admin, PassThrough passThrough, Clock clock, boolean trustForwardedFor,
+      BooleanSupplier ready) {
+    this.ready = ready;
     this.tokens = tokens;
     this.tickets = tickets;
     this.clock = clock;
@@ -128,6 +137,9 @@ final class HttpApi implements Handler<HttpServerRequest> {
       admin.handle(request, requestId);
     } else if (path.equals(HEALTH_PATH) && request.method() == HttpMethod.GET) {
       send(request, 200, HEALTH_UP, requestId);
+    } else if (path.equals(READY_PATH) && request.method() == HttpMethod.GET) {
+      boolean up = ready.getAsBoolean();
+      send(request, up ? 200 : 503, up ? READY : NOT_READY, requestId);
     } else {
       fail(request, 404, ApiError.NOT_FOUND,
           "no such endpoint: " + request.method() + " " + sanitize(path), requestId);
@@ -343,6 +355,8 @@ final class HttpApi implements Handler<HttpServerRequest> {
       case UPSTREAM_ERROR -> fail(request, 200, ApiError.UPSTREAM_ERROR, error.getMessage(), requestId);
       case QUOTA_EXHAUSTED -> fail(request, 200, ApiError.QUOTA_EXHAUSTED, error.getMessage(), requestId);
       case FORCED_REFRESH_LIMIT -> fail(request, 200, ApiError.FORCED_REFRESH_LIMIT,
+          error.getMessage(), requestId);
+      case CLUSTER_UNAVAILABLE -> fail(request, 200, ApiError.CLUSTER_UNAVAILABLE,
           error.getMessage(), requestId);
     }
   }

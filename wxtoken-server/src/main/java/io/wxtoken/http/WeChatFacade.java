@@ -220,6 +220,7 @@ final class WeChatFacade {
       case UPSTREAM_ERROR -> new Refusal(e.errcode(), e.getMessage());
       case UPSTREAM_UNAVAILABLE -> new Refusal(-1, "system error (wxtoken: cannot get a token from"
           + " WeChat: " + e.getMessage() + ")");
+      case CLUSTER_UNAVAILABLE -> new Refusal(-1, "system error (wxtoken: " + e.getMessage() + ")");
       case QUOTA_EXHAUSTED -> new Refusal(45009, "reach max api daily quota limit (wxtoken: "
           + e.getMessage() + ")");
       case FORCED_REFRESH_LIMIT -> new Refusal(45009, e.getMessage());

@@ -2,6 +2,7 @@ package io.wxtoken.server;
 
 import io.wxtoken.http.ExpiresAtFormat;
 import io.wxtoken.http.HttpOptions;
+import io.wxtoken.store.redis.RedisAddress;
 import io.wxtoken.wechat.TokenApi;
 import java.net.URI;
 import java.nio.file.Path;
@@ -30,6 +31,10 @@ import java.util.function.Consumer;
  * @param appsFile apps to register at start, or null
  * @param verifyOnly whether no app's secret is stored (no proactive refresh)
  * @param adminToken bearer token of the admin endpoints, or null to turn them off
+ * @param redis the Redis the instances of a cluster share, or null for the embedded store in
+ *     {@code storeDir}
+ * @param leaseTime how long an app's refresh lease lasts in a cluster, or null to derive it from
+ *     the WeChat timeouts and retries
  */
 public record ServerConfig(
     String host,
@@ -47,7 +52,9 @@ public record ServerConfig(
     List<Path> previousMasterKeyFiles,
     Path appsFile,
     boolean verifyOnly,
-    String adminToken) {
+    String adminToken,
+    RedisAddress redis,
+    Duration leaseTime) {
 
   /** WeChat's production API root. */
   public static final URI WECHAT_API = URI.create("https://api.weixin.qq.com");
@@ -72,7 +79,7 @@ public record ServerConfig(
     return new ServerConfig("127.0.0.1", 8080, storeDir, wechatBaseUrl, TokenApi.STABLE,
         ExpiresAtFormat.NUMBER, Duration.ofSeconds(3), Duration.ofSeconds(5),
         Runtime.getRuntime().availableProcessors(), false, null, null, List.of(), null, false,
-        null);
+        null, null, null);
   }
 
   /** The HTTP part of this configuration. */
@@ -116,6 +123,19 @@ public record ServerConfig(
     return copy(b -> b.adminToken = value);
   }
 
+  /** Shares the store with other instances through Redis instead of the embedded store. */
+  public ServerConfig withRedis(RedisAddress value) {
+    return copy(b -> b.redis = value);
+  }
+
+  public ServerConfig withLeaseTime(Duration value) {
+    return copy(b -> b.leaseTime = value);
+  }
+
+  public ServerConfig withMasterKey(String base64) {
+    return copy(b -> b.masterKey = base64);
+  }
+
   public ServerConfig withMasterKeyFile(Path value, List<Path> previous) {
     return copy(b -> {
       b.masterKeyFile = value;
@@ -130,7 +150,7 @@ public record ServerConfig(
     return new ServerConfig(b.host, b.port, b.storeDir, b.wechatBaseUrl, b.tokenApi,
         b.expiresAtFormat, b.wechatConnectTimeout, b.wechatReadTimeout, b.eventLoops,
         b.trustForwardedFor, b.masterKey, b.masterKeyFile, b.previousMasterKeyFiles, b.appsFile,
-        b.verifyOnly, b.adminToken);
+        b.verifyOnly, b.adminToken, b.redis, b.leaseTime);
   }
 
   /** The components, mutable, for {@link #copy}. */
@@ -151,6 +171,8 @@ public record ServerConfig(
     Path appsFile;
     boolean verifyOnly;
     String adminToken;
+    RedisAddress redis;
+    Duration leaseTime;
 
     Copy(ServerConfig c) {
       host = c.host;
@@ -169,12 +191,15 @@ public record ServerConfig(
       appsFile = c.appsFile;
       verifyOnly = c.verifyOnly;
       adminToken = c.adminToken;
+      redis = c.redis;
+      leaseTime = c.leaseTime;
     }
   }
 
   @Override
   public String toString() {
-    return "ServerConfig[host=" + host + ", port=" + port + ", storeDir=" + storeDir
+    return "ServerConfig[host=" + host + ", port=" + port
+        + ", store=" + (redis == null ? "file:" + storeDir : redis.toString())
         + ", wechatBaseUrl=" + wechatBaseUrl + ", tokenApi=" + tokenApi
         + ", masterKey=" + (masterKey == null ? "none" : "<redacted>")
         + ", masterKeyFile=" + masterKeyFile + ", appsFile=" + appsFile

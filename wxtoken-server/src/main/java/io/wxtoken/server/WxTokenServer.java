@@ -9,6 +9,8 @@ import io.wxtoken.ticket.TicketService;
 import io.wxtoken.token.AccessToken;
 import io.wxtoken.token.TokenException;
 import io.wxtoken.store.h2.H2TokenStore;
+import io.wxtoken.store.redis.RedisStore;
+import io.wxtoken.token.Cluster;
 import io.wxtoken.token.SecretHasher;
 import io.wxtoken.token.TokenService;
 import io.wxtoken.token.TokenStore;
@@ -67,28 +69,44 @@ public final class WxTokenServer implements AutoCloseable {
   public static WxTokenServer start(ServerConfig config, Clock clock, TokenService.Options engine) {
     List<AppsFile.App> registrations = config.appsFile() == null
         ? List.of() : AppsFile.read(config.appsFile(), System.getenv());
-    H2TokenStore store = H2TokenStore.open(config.storeDir());
+    if (config.redis() != null && config.masterKey() == null && config.masterKeyFile() == null) {
+      throw new IllegalStateException("a store shared through Redis needs the same master key on"
+          + " every instance: set --master-key-file or WXTOKEN_MASTER_KEY");
+    }
+    TokenStore store = config.redis() == null
+        ? H2TokenStore.open(config.storeDir())
+        : RedisStore.connect(config.redis(),
+            RedisStore.Options.defaults().withLeaseTime(leaseTime(config, engine)));
+    Cluster cluster = store instanceof RedisStore redis ? redis : Cluster.SOLO;
     ExecutorService storeExecutor = Executors.newFixedThreadPool(2, daemonThreads("wxtoken-store-"));
     ScheduledExecutorService refresher =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("wxtoken-refresher-"));
     try {
-      SecretHasher hasher = SecretHasher.of(MasterKey.loadOrCreate(
-          store.directory().resolve(KEY_FILE), "secret-hash key",
-          "keep it with the store: without it every app re-verifies its secret with WeChat once"));
-      SecretBox box = secretBox(config, store.directory());
+      SecretBox box;
+      SecretHasher hasher;
+      if (store instanceof H2TokenStore h2) {
+        box = secretBox(config, h2.directory());
+        hasher = SecretHasher.of(MasterKey.loadOrCreate(h2.directory().resolve(KEY_FILE),
+            "secret-hash key", "keep it with the store: without it every app re-verifies its"
+                + " secret with WeChat once"));
+      } else {
+        box = secretBox(config, null);
+        hasher = SecretHasher.of(SharedKeys.secretHashKey((RedisStore) store, box));
+      }
       WeChatClient wechat = new WeChatClient(config.wechatBaseUrl(), config.tokenApi(),
           config.wechatConnectTimeout(), config.wechatReadTimeout());
-      TokenService tokens = new TokenService(store, wechat, hasher, box, clock, storeExecutor,
-          engine.withStoreSecrets(engine.storeSecrets() && !config.verifyOnly()));
+      TokenService tokens = new TokenService(store, cluster, wechat, hasher, box, clock,
+          storeExecutor, engine.withStoreSecrets(engine.storeSecrets() && !config.verifyOnly()));
       int stored = tokens.scheduleStored();
       TicketService tickets = new TicketService(tokens, wechat, clock, engine.refreshPolicy(),
           engine.failureHoldoff(), engine.resilience(), storeExecutor);
-      ApiServer http = ApiServer.start(config.http(), tokens, tickets, clock);
+      ApiServer http = ApiServer.start(config.http(), tokens, tickets, clock,
+          cluster::isConnected);
       refresher.scheduleWithFixedDelay(() -> refreshDue(tokens), TICK.toMillis(), TICK.toMillis(),
           TimeUnit.MILLISECONDS);
       registrations.forEach(app -> register(tokens, app, refresher));
       log.info("wxtoken listening on http://{}:{} (store {} with {} apps, WeChat {} via {} API,"
-          + " secrets {}, admin API {})", config.host(), http.port(), store.directory(), stored,
+          + " secrets {}, admin API {})", config.host(), http.port(), describe(store), stored,
           config.wechatBaseUrl(), config.tokenApi().name().toLowerCase(Locale.ROOT),
           config.verifyOnly() ? "not stored (verify-only)" : "sealed under key " + box.currentKeyId(),
           config.adminToken() == null ? "off" : "on");
@@ -99,6 +117,24 @@ public final class WxTokenServer implements AutoCloseable {
       store.close();
       throw e;
     }
+  }
+
+  private static String describe(TokenStore store) {
+    return store instanceof H2TokenStore h2 ? h2.directory().toString()
+        : ((RedisStore) store).address() + " (shared)";
+  }
+
+  /**
+   * How long an app's cluster lease lasts: longer than the longest flight, two WeChat calls (a
+   * forced refresh) with all their retries, so a live holder never loses it; at least 10 s.
+   */
+  static Duration leaseTime(ServerConfig config, TokenService.Options engine) {
+    if (config.leaseTime() != null) {
+      return config.leaseTime();
+    }
+    Duration oneCall = engine.resilience().maxDuration().plus(config.wechatReadTimeout());
+    Duration flight = oneCall.multipliedBy(2).plusSeconds(2);
+    return flight.compareTo(Duration.ofSeconds(10)) < 0 ? Duration.ofSeconds(10) : flight;
   }
 
   private static SecretBox secretBox(ServerConfig config, Path storeDir) {
@@ -112,7 +148,7 @@ public final class WxTokenServer implements AutoCloseable {
     } else if (config.masterKeyFile() != null) {
       current = MasterKey.load(config.masterKeyFile());
     } else {
-      current = MasterKey.loadOrCreate(storeDir.resolve(MASTER_KEY_FILE));
+      current = MasterKey.loadOrCreate(storeDir.resolve(MASTER_KEY_FILE)); // embedded store only
     }
     List<MasterKey> previous = config.previousMasterKeyFiles().stream().map(MasterKey::load).toList();
     return new SecretBox(current, previous);
@@ -132,6 +168,7 @@ public final class WxTokenServer implements AutoCloseable {
     RetryPolicy<AccessToken> whileUnreachable = RetryPolicy.<AccessToken>builder()
         .handleIf(failure -> failure instanceof TokenException e
             && (e.reason() == TokenException.Reason.UPSTREAM_UNAVAILABLE
+                || e.reason() == TokenException.Reason.CLUSTER_UNAVAILABLE
                 || (e.reason() == TokenException.Reason.UPSTREAM_ERROR && e.errcode() == -1)))
         .withDelay(Duration.ofSeconds(30))
         .withMaxRetries(-1)
