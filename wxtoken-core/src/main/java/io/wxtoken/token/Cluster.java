@@ -1,6 +1,7 @@
 package io.wxtoken.token;
 
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * The other wxtoken instances that share this one's store, and what makes them act as one server:
@@ -32,7 +33,8 @@ public interface Cluster {
     public void release(Lease lease) {}
 
     @Override
-    public Duration reserveSecretCheck(String appId, Duration interval) {
+    public Duration reserveSecretCheck(String appId, Verifier verifier, Instant now,
+        Duration interval) {
       return Duration.ZERO;
     }
 
@@ -57,11 +59,14 @@ public interface Cluster {
   void release(Lease lease);
 
   /**
-   * Reserves the app's next check of an unverified secret across the cluster.
+   * Reserves the app's next check of an unverified secret across the cluster: one per
+   * {@code interval}, timed by the engine's clock ({@code now}). A check of the same secret
+   * ({@code verifier}) that is already reserved may go on: another instance may have died
+   * making it.
    *
    * @return {@link Duration#ZERO} if reserved, else how long until one may be made
    */
-  Duration reserveSecretCheck(String appId, Duration interval);
+  Duration reserveSecretCheck(String appId, Verifier verifier, Instant now, Duration interval);
 
   /** Subscribes the engine to notices; call once, before the first lease is taken. */
   void listen(Listener listener);

@@ -202,6 +202,12 @@ public final class TokenService {
     volatile Lease lease;
     /** The token a forced flight was asked to replace, or null. */
     volatile String stale;
+    /**
+     * The generation of the record the flight decided on (read under its lease): it writes the
+     * next one. Not memory's generation at write time, which may already hold another instance's
+     * newer record: a lapsed writer would then out-number it.
+     */
+    volatile long baseGeneration;
 
     Flight(Verifier verifier) {
       this.verifier = verifier;
@@ -678,6 +684,8 @@ public final class TokenService {
           }
           Lease lease = outcome instanceof LeaseGate.Held held ? held.lease() : null;
           flight.lease = lease;
+          Cached base = apps.get(appId);
+          flight.baseGeneration = base == null ? 0 : base.record().generation();
           if (lease == null) {
             log.warn("app {}: shared store unreachable; deciding without a lease", appId);
           }
@@ -742,7 +750,7 @@ public final class TokenService {
       return CompletableFuture.completedFuture(cached.token()); // replaced meanwhile
     }
     if (!verified) {
-      Duration wait = reserveSecretCheck(appId, now);
+      Duration wait = reserveSecretCheck(appId, verifier, now);
       if (wait != null) {
         throw mismatch(appId, cached != null, wait);
       }
@@ -793,7 +801,7 @@ public final class TokenService {
   }
 
   /** @return null if a check may run now (and reserves it), else how long until one may */
-  private Duration reserveSecretCheck(String appId, Instant now) {
+  private Duration reserveSecretCheck(String appId, Verifier verifier, Instant now) {
     Duration interval = options.secretCheckInterval();
     Duration[] wait = {null};
     secretChecks.asMap().compute(appId, (id, last) -> {
@@ -806,7 +814,7 @@ public final class TokenService {
     if (wait[0] == null && cluster.isShared()) {
       // One check per interval for the whole cluster, not one per instance.
       try {
-        Duration shared = cluster.reserveSecretCheck(appId, interval);
+        Duration shared = cluster.reserveSecretCheck(appId, verifier, now, interval);
         if (!shared.isZero()) {
           secretChecks.put(appId, now.plus(shared).minus(interval));
           return shared;
@@ -823,7 +831,7 @@ public final class TokenService {
     Verifier verifier = flight.verifier;
     AccessToken token = new AccessToken(issued.accessToken(), sentAt, sentAt.plus(issued.expiresIn()));
     Cached previous = apps.get(appId);
-    long generation = previous == null ? 1 : previous.record().generation() + 1;
+    long generation = flight.baseGeneration + 1;
     AppRecord next = new AppRecord(appId, verifier, sealed(appId, secret, verifier, previous),
         token, generation);
     try {
@@ -842,6 +850,7 @@ public final class TokenService {
       log.error("could not persist the new token of app {}; serving it from memory only", appId, e);
     }
     remember(next);
+    flight.baseGeneration = generation; // a forced flight's second call writes the next one
     health.put(appId, Health.OK);
     log.info("app {}: new token, generation {}, valid {} s", appId, generation,
         issued.expiresIn().toSeconds());

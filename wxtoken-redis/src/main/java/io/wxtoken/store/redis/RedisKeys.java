@@ -15,7 +15,7 @@ final class RedisKeys {
   static final String LEASE = ":lease";
   /** String (JSON): the app's WeChat calls on the current WeChat day; expires after two days. */
   static final String QUOTA = ":quota";
-  /** String: present while the app's once-per-interval check of an unverified secret is spent. */
+  /** String "until|verifier": the app's once-per-interval check of an unverified secret. */
   static final String SECRET_CHECK = ":secret-check";
   /** Set of every appId with a token record: the app registry. */
   static final String APPS = PREFIX + "apps";

@@ -24,8 +24,11 @@ import io.wxtoken.token.Lease;
 import io.wxtoken.token.QuotaUsage;
 import io.wxtoken.token.StoreException;
 import io.wxtoken.token.TokenStore;
+import io.wxtoken.token.Verifier;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -102,6 +105,7 @@ public final class RedisStore implements TokenStore, Cluster {
   private final ScheduledFuture<?> pinger;
   private volatile Listener listener;
   private volatile boolean reachable = true;
+  private volatile boolean closed;
 
   private RedisStore(RedisAddress address, Options options, AbstractRedisClient client,
       StatefulConnection<String, String> connection, RedisClusterCommands<String, String> commands,
@@ -278,8 +282,10 @@ public final class RedisStore implements TokenStore, Cluster {
   @Override
   public Lease tryLease(String appId) {
     String owner = instanceId + "/" + leaseSequence.incrementAndGet();
-    long left = reserve("take the lease of app " + appId, RedisKeys.app(appId, RedisKeys.LEASE),
-        owner, options.leaseTime());
+    Long answer = call("take the lease of app " + appId, () -> commands.eval(Scripts.ACQUIRE,
+        ScriptOutputType.INTEGER, new String[] {RedisKeys.app(appId, RedisKeys.LEASE)}, owner,
+        Long.toString(Math.max(1, options.leaseTime().toMillis()))));
+    long left = answer == 0 ? 0 : Math.max(1, answer - 1);
     return left == 0 ? Lease.granted(appId, owner)
         : Lease.heldElsewhere(appId, Duration.ofMillis(left));
   }
@@ -295,17 +301,14 @@ public final class RedisStore implements TokenStore, Cluster {
   }
 
   @Override
-  public Duration reserveSecretCheck(String appId, Duration interval) {
-    long left = reserve("reserve the secret check of app " + appId,
-        RedisKeys.app(appId, RedisKeys.SECRET_CHECK), instanceId, interval);
-    return Duration.ofMillis(left);
-  }
-
-  /** @return 0 if the key was set, else how many ms its holder has left (at least 1) */
-  private long reserve(String what, String key, String owner, Duration time) {
-    Long answer = call(what, () -> commands.eval(Scripts.ACQUIRE, ScriptOutputType.INTEGER,
-        new String[] {key}, owner, Long.toString(Math.max(1, time.toMillis()))));
-    return answer == 0 ? 0 : Math.max(1, answer - 1);
+  public Duration reserveSecretCheck(String appId, Verifier verifier, Instant now,
+      Duration interval) {
+    Long wait = call("reserve the secret check of app " + appId, () -> commands.eval(
+        Scripts.RESERVE_CHECK, ScriptOutputType.INTEGER,
+        new String[] {RedisKeys.app(appId, RedisKeys.SECRET_CHECK)},
+        Long.toString(now.toEpochMilli()), Long.toString(Math.max(1, interval.toMillis())),
+        HexFormat.of().formatHex(verifier.bytes())));
+    return Duration.ofMillis(wait);
   }
 
   @Override
@@ -350,6 +353,9 @@ public final class RedisStore implements TokenStore, Cluster {
   }
 
   private void reachable(boolean up, Throwable failure) {
+    if (closed) {
+      return;
+    }
     boolean wasUp = reachable;
     reachable = up;
     if (up && !wasUp) {
@@ -398,6 +404,7 @@ public final class RedisStore implements TokenStore, Cluster {
 
   @Override
   public void close() {
+    closed = true;
     pinger.cancel(false);
     events.close();
     connection.close();

@@ -22,6 +22,27 @@ final class Scripts {
       """;
 
   /**
+   * Reserves a once-per-interval check of an unverified secret. KEYS[1] the app's check key;
+   * ARGV[1] now (ms, the engine's clock), ARGV[2] interval (ms), ARGV[3] the secret's verifier.
+   * The value is "until|verifier"; the key's own expiry only cleans up. Returns 0 when reserved
+   * (or already reserved for the same verifier), else the ms until a check may be made.
+   */
+  static final String RESERVE_CHECK = """
+      local now = tonumber(ARGV[1])
+      local held = redis.call('get', KEYS[1])
+      if held then
+        local bar = string.find(held, '|', 1, true)
+        local untilMs = tonumber(string.sub(held, 1, bar - 1))
+        if now < untilMs then
+          if string.sub(held, bar + 1) == ARGV[3] then return 0 end
+          return untilMs - now
+        end
+      end
+      redis.call('set', KEYS[1], (now + tonumber(ARGV[2])) .. '|' .. ARGV[3], 'PX', ARGV[2])
+      return 0
+      """;
+
+  /**
    * Gives a lease back only if still held by the caller (compare and delete), and announces it.
    * KEYS[1] lease; ARGV[1] owner, ARGV[2] channel, ARGV[3] message. Returns 1 if released.
    */
