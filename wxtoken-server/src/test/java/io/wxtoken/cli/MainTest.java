@@ -21,7 +21,8 @@ class MainTest {
   @CsvSource(delimiter = '|', value = {
       "--port|abc|Invalid value for option '--port': 'abc' is not an int (set by --port or WXTOKEN_PORT)",
       "--port|70000|--port/WXTOKEN_PORT must be between 0 and 65535, got 70000",
-      "--store|redis://127.0.0.1:6379/0|--store/WXTOKEN_STORE: the Redis store is not available in this version",
+      "--store|redis://127.0.0.1:6379/0|--store/WXTOKEN_STORE is a Redis shared by several instances: each needs the same master key",
+      "--store|redis-cluster://pw@n1:7000/3|--store/WXTOKEN_STORE: not a usable Redis address redis-cluster://***@n1:7000/3 (a Redis Cluster has no databases",
       "--store|./data|--store/WXTOKEN_STORE must look like file:DIR",
       "--wechat-base-url|ftp://example|--wechat-base-url/WXTOKEN_WECHAT_BASE_URL must be an http:// or https:// URL",
       "--token-api|fast|--token-api/WXTOKEN_TOKEN_API: unknown token API 'fast' (expected stable or classic)",
