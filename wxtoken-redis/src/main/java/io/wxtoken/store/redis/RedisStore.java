@@ -150,9 +150,10 @@ public final class RedisStore implements TokenStore, Cluster {
       if (address.isCluster()) {
         RedisClusterClient cluster = RedisClusterClient.create(address.nodes());
         client = cluster;
+        // Node connections open on first use, so commands wait for them (bounded by the command
+        // timeout) rather than being rejected while a node's connection is still being made.
         cluster.setOptions(ClusterClientOptions.builder()
             .timeoutOptions(timeouts)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .build());
         StatefulRedisClusterConnection<String, String> connection = cluster.connect();
         return new RedisStore(address, options, cluster, connection, connection.sync(),

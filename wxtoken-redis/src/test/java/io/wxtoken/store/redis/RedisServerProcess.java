@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -21,20 +22,49 @@ import java.util.concurrent.TimeUnit;
 public final class RedisServerProcess implements AutoCloseable {
   private final int port;
   private final Path dir;
+  private final List<String> extra;
   private Process process;
 
-  private RedisServerProcess(int port, Path dir) {
+  private RedisServerProcess(int port, Path dir, List<String> extra) {
     this.port = port;
     this.dir = dir;
+    this.extra = extra;
   }
 
   /** Starts a server on a free loopback port. */
   public static RedisServerProcess start() {
+    return start(List.of());
+  }
+
+  private static RedisServerProcess start(List<String> extra) {
     try {
       RedisServerProcess redis = new RedisServerProcess(freePort(),
-          Files.createTempDirectory("wxtoken-redis-"));
+          Files.createTempDirectory("wxtoken-redis-"), extra);
       redis.startAgain();
       return redis;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Starts a node with cluster mode on; {@code RedisTopologiesTest} joins them into a cluster. */
+  public static RedisServerProcess startClusterNode() {
+    return start(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+        "--cluster-node-timeout", "5000"));
+  }
+
+  /** Starts a Sentinel watching the master on {@code masterPort} under the name {@code master}. */
+  public static RedisServerProcess startSentinel(int masterPort, String master) {
+    try {
+      Path dir = Files.createTempDirectory("wxtoken-sentinel-");
+      int port = freePort();
+      Path config = dir.resolve("sentinel.conf");
+      Files.writeString(config, "port " + port + "\nbind 127.0.0.1\n"
+          + "sentinel monitor " + master + " 127.0.0.1 " + masterPort + " 1\n");
+      RedisServerProcess sentinel = new RedisServerProcess(port, dir,
+          List.of(config.toString(), "--sentinel"));
+      sentinel.startAgain();
+      return sentinel;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -55,9 +85,17 @@ public final class RedisServerProcess implements AutoCloseable {
       return;
     }
     String binary = System.getenv().getOrDefault("WXTOKEN_REDIS_SERVER", "redis-server");
-    List<String> command = List.of(binary, "--port", Integer.toString(port),
-        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(),
-        "--protected-mode", "yes", "--loglevel", "warning");
+    List<String> command = new ArrayList<>(List.of(binary));
+    boolean sentinel = extra.contains("--sentinel");
+    if (sentinel) {
+      command.addAll(extra); // the config file first, then --sentinel
+    }
+    command.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
+        "--dir", dir.toString(), "--protected-mode", "yes", "--loglevel", "warning"));
+    if (!sentinel) {
+      command.addAll(List.of("--save", "", "--appendonly", "no"));
+      command.addAll(extra);
+    }
     try {
       process = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(dir.resolve("redis.log").toFile()).start();
