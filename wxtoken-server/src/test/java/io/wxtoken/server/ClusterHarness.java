@@ -1,6 +1,5 @@
 package io.wxtoken.server;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.wxtoken.server.ServerHarness.Reply;
@@ -41,7 +40,6 @@ final class ClusterHarness implements AutoCloseable {
   private final List<WxTokenServer> servers = new ArrayList<>();
   private final HttpClient http = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(5)).build();
-  private final ObjectMapper json = new ObjectMapper();
 
   private ClusterHarness(Path dir, RedisServerProcess redis, int instances,
       Consumer<WeChatSimulator.Builder> simulator, UnaryOperator<ServerConfig> configure) {
@@ -152,15 +150,7 @@ final class ClusterHarness implements AutoCloseable {
   }
 
   Reply send(HttpRequest request) {
-    try {
-      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-      return new Reply(response.statusCode(), json.readTree(response.body()), response.headers());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return ServerHarness.exchange(http, request);
   }
 
   HttpClient http() {

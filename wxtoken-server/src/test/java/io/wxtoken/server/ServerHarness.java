@@ -36,7 +36,7 @@ public final class ServerHarness implements AutoCloseable {
   private final UnaryOperator<ServerConfig> configure;
   private final UnaryOperator<TokenService.Options> engine;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final ObjectMapper json = new ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
   private WxTokenServer server;
 
   private ServerHarness(Path dir, Consumer<WeChatSimulator.Builder> simulator,
@@ -123,9 +123,14 @@ public final class ServerHarness implements AutoCloseable {
   }
 
   public Reply send(HttpRequest request) {
+    return exchange(http, request);
+  }
+
+  /** Sends {@code request} and reads the JSON answer. */
+  static Reply exchange(HttpClient http, HttpRequest request) {
     try {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-      return new Reply(response.statusCode(), json.readTree(response.body()), response.headers());
+      return new Reply(response.statusCode(), JSON.readTree(response.body()), response.headers());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
