@@ -55,6 +55,7 @@ import java.util.logging.Logger;
  */
 public final class AccessTokenProvider implements AutoCloseable {
   static final Duration DEFAULT_MARGIN = Duration.ofSeconds(60);
+  private static final long WAIT_SLACK_MILLIS = 1_000;
 
   private static final Logger LOG = Logger.getLogger(AccessTokenProvider.class.getName());
 
@@ -86,7 +87,9 @@ public final class AccessTokenProvider implements AutoCloseable {
     this.appSecret = b.appSecret;
     this.clock = b.clock;
     this.marginMillis = b.margin.toMillis();
-    this.waitMillis = (b.waitTimeout != null ? b.waitTimeout : client.callTimeout()).toMillis();
+    // By default a little past the client's own bound, so that a waiter sees the fetch's outcome.
+    this.waitMillis = b.waitTimeout != null ? b.waitTimeout.toMillis()
+        : client.callTimeout().toMillis() + WAIT_SLACK_MILLIS;
     if (b.executor != null) {
       this.executor = b.executor;
       this.ownExecutor = null;
@@ -101,7 +104,7 @@ public final class AccessTokenProvider implements AutoCloseable {
    * @param appId the WeChat AppId
    * @param appSecret the WeChat AppSecret, sent to wxtoken with every fetch
    * @return a builder with the defaults: system UTC clock, 60 s margin, waits bounded by the
-   *     client's call timeout, a background thread of its own
+   *     client's call timeout (and 1 s), a background thread of its own
    */
   public static Builder builder(WxTokenClient client, String appId, String appSecret) {
     return new Builder(client, appId, appSecret);
@@ -359,7 +362,7 @@ public final class AccessTokenProvider implements AutoCloseable {
 
     /**
      * @param timeout the longest a caller waits for a fetch when no valid token is held (default
-     *     the client's call timeout)
+     *     the client's call timeout and 1 s)
      * @return this
      */
     public Builder waitTimeout(Duration timeout) {

@@ -2,8 +2,9 @@ package io.wxtoken.client;
 
 /**
  * What an {@link AccessTokenProvider} holds: a token, when it expires, and when to start replacing
- * it, in epoch milliseconds of the provider's clock. Immutable, so one volatile read of the
- * provider's field gives a consistent view without a lock.
+ * it, in epoch milliseconds of the provider's clock. Invariant: {@code refreshAtMillis <=
+ * expiresAtMillis}. Immutable, so one volatile read of the provider's field gives a consistent
+ * view without a lock.
  */
 final class Snapshot {
   /** Nothing held yet: every instant is past both times. */
@@ -44,8 +45,14 @@ final class Snapshot {
     return new Snapshot(token, expiresAtMillis, retryTime(expiresAtMillis, nowMillis));
   }
 
+  /**
+   * Never after the expiry: the hot path checks only {@code refreshAtMillis}, so this cap is what
+   * keeps an expired token from being served. A token the server sent already expired by this
+   * host's clock (skew larger than its remaining life) is not cached at all: each call asks again.
+   */
   private static long retryTime(long expiresAtMillis, long nowMillis) {
     long wait = (expiresAtMillis - nowMillis) / 4;
-    return nowMillis + Math.max(MIN_RETRY_MILLIS, Math.min(MAX_RETRY_MILLIS, wait));
+    long retryAt = nowMillis + Math.max(MIN_RETRY_MILLIS, Math.min(MAX_RETRY_MILLIS, wait));
+    return Math.min(retryAt, expiresAtMillis);
   }
 }

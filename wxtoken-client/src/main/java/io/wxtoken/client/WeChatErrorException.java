@@ -4,6 +4,8 @@ package io.wxtoken.client;
  * WeChat answered the server with an errcode ({@code statusCode} 602, apiCode 3002), for example
  * 40013 (invalid appid), 40164 (the server's IP is not whitelisted), 40243 (secret frozen), 45009
  * (daily quota used up). {@link #errcode()} is WeChat's code.
+ *
+ * <p>Immutable and thread-safe.
  */
 public final class WeChatErrorException extends WxTokenException {
   private static final long serialVersionUID = 1L;

@@ -372,7 +372,8 @@ public final class WxTokenClient {
     }
 
     /**
-     * @param n retries after the first attempt, 0 to 10 (default 2)
+     * @param n attempts after the first, 0 to 10 (default 2). Failing over to another server URL
+     *     is one of them, so with 0 there is no failover.
      * @return this
      */
     public Builder maxRetries(int n) {

@@ -121,6 +121,20 @@ class ClientUnitTest {
         .isEqualTo(now + 30_000); // capped at 30 s
   }
 
+  @Test
+  void snapshotIsNeverServedPastItsExpiry() {
+    long now = 1_000_000_000L;
+    AccessToken almostGone = new AccessToken("T", (now + 1_000) / 1000);
+    AccessToken gone = new AccessToken("T", (now - 5_000) / 1000);
+
+    Snapshot nearly = Snapshot.of(almostGone, now + 600, 60_000); // 400 ms left: below the 1 s floor
+    Snapshot expired = Snapshot.of(gone, now, 60_000); // skew: expired by this host's clock
+
+    assertThat(nearly.refreshAtMillis).isEqualTo(nearly.expiresAtMillis);
+    assertThat(expired.refreshAtMillis).isEqualTo(expired.expiresAtMillis).isLessThan(now);
+    assertThat(nearly.retryLater(now + 900).refreshAtMillis).isEqualTo(nearly.expiresAtMillis);
+  }
+
   private static Envelope envelope(int statusCode, int apiCode, String message) {
     return new Envelope(statusCode, apiCode, message, null, Collections.<String, String>emptyMap());
   }
