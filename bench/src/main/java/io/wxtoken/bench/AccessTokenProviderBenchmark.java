@@ -7,13 +7,10 @@ import io.wxtoken.server.ServerConfig;
 import io.wxtoken.server.WxTokenServer;
 import io.wxtoken.simulator.WeChatSimulator;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -83,15 +80,7 @@ public class AccessTokenProviderBenchmark {
         provider.close();
         server.close();
         simulator.close();
-        try (Stream<Path> files = Files.walk(dir)) {
-          files.sorted(Comparator.reverseOrder()).forEach(p -> {
-            try {
-              Files.delete(p);
-            } catch (IOException e) {
-              throw new UncheckedIOException(e);
-            }
-          });
-        }
+        TempDirs.delete(dir);
       }
     }
   }

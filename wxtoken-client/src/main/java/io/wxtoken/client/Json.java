@@ -20,15 +20,15 @@ final class Json {
   private final JsonFactory factory = new JsonFactory();
 
   /**
-   * A JSON object of string fields, given as name, value, name, value, ...; null values are left
-   * out (the server then names the missing field).
+   * A JSON object of string fields, given as name, value, name, value, ...; null values (and
+   * pairs whose name is null) are left out: the server then names a missing field.
    */
   byte[] object(String... namesAndValues) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(160);
     try (JsonGenerator g = factory.createGenerator(out)) {
       g.writeStartObject();
       for (int i = 0; i < namesAndValues.length; i += 2) {
-        if (namesAndValues[i + 1] != null) {
+        if (namesAndValues[i] != null && namesAndValues[i + 1] != null) {
           g.writeStringField(namesAndValues[i], namesAndValues[i + 1]);
         }
       }

@@ -98,7 +98,7 @@ public final class WxTokenClient {
    * @throws WxTokenException if the server answered with an error, or none answered
    */
   public GetWechatAccessTokenRespDto getWechatAccessToken(GetWechatAccessTokenDto dto) {
-    return tokenResp(call(TOKEN_PATH, dto, body(dto)));
+    return tokenResp(call(TOKEN_PATH, dto, null, null));
   }
 
   /**
@@ -110,7 +110,7 @@ public final class WxTokenClient {
    * @throws WxTokenException if the server answered with an error, or none answered
    */
   public GetWechatAccessTokenRespDto getWechatAccessTokenInfo(GetWechatAccessTokenDto dto) {
-    return tokenResp(call(TOKEN_INFO_PATH, dto, body(dto)));
+    return tokenResp(call(TOKEN_INFO_PATH, dto, null, null));
   }
 
   /**
@@ -125,8 +125,7 @@ public final class WxTokenClient {
    */
   public GetWechatAccessTokenRespDto refreshWechatAccessToken(RefreshWechatAccessTokenDto dto) {
     Objects.requireNonNull(dto, "dto");
-    return tokenResp(call(REFRESH_PATH, dto, json.object("appId", dto.getAppId(), "appSecret",
-        dto.getAppSecret(), "staleToken", dto.getStaleToken())));
+    return tokenResp(call(REFRESH_PATH, dto, "staleToken", dto.getStaleToken()));
   }
 
   /**
@@ -139,8 +138,7 @@ public final class WxTokenClient {
    */
   public GetWechatJsapiTicketRespDto getWechatJsapiTicket(GetWechatJsapiTicketDto dto) {
     Objects.requireNonNull(dto, "dto");
-    Envelope e = call(TICKET_PATH, dto, json.object("appId", dto.getAppId(), "appSecret",
-        dto.getAppSecret(), "type", dto.getType()));
+    Envelope e = call(TICKET_PATH, dto, "type", dto.getType());
     GetWechatJsapiTicketDataDto data = new GetWechatJsapiTicketDataDto();
     data.setTicket(required(e, "ticket"));
     data.setExpiresAt(Long.toString(epochSecond(e, "expiresAt")));
@@ -157,8 +155,7 @@ public final class WxTokenClient {
    */
   public SignWechatJssdkRespDto signWechatJssdk(SignWechatJssdkDto dto) {
     Objects.requireNonNull(dto, "dto");
-    Envelope e = call(SIGN_PATH, dto, json.object("appId", dto.getAppId(), "appSecret",
-        dto.getAppSecret(), "url", dto.getUrl()));
+    Envelope e = call(SIGN_PATH, dto, "url", dto.getUrl());
     SignWechatJssdkDataDto data = new SignWechatJssdkDataDto();
     data.setAppId(required(e, "appId"));
     data.setTimestamp(epochSecond(e, "timestamp"));
@@ -195,13 +192,11 @@ public final class WxTokenClient {
     return UUID.randomUUID().toString();
   }
 
-  private byte[] body(GetWechatAccessTokenDto dto) {
+  /** Sends the DTO's credentials and the endpoint's one extra field (if any) to {@code path}. */
+  private Envelope call(String path, WechatAppDto dto, String field, String value) {
     Objects.requireNonNull(dto, "dto");
-    return json.object("appId", dto.getAppId(), "appSecret", dto.getAppSecret());
-  }
-
-  private Envelope call(String path, WechatAppDto dto, byte[] body) {
-    return call(path, dto.getAppSecret(), newRequestId(), body);
+    return call(path, dto.getAppSecret(), newRequestId(), json.object("appId", dto.getAppId(),
+        "appSecret", dto.getAppSecret(), field, value));
   }
 
   private Envelope call(String path, String secret, String requestId, byte[] body) {

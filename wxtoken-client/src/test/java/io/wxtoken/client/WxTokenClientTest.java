@@ -35,6 +35,16 @@ class WxTokenClientTest {
     return WxTokenClient.builder().serverUrl(live.url()).build();
   }
 
+  private static String token(WxTokenClient client) {
+    return client.getWechatAccessToken(new GetWechatAccessTokenDto(APP_ID, SECRET)).getData()
+        .getAccessToken();
+  }
+
+  private static String refresh(WxTokenClient client, String stale) {
+    return client.refreshWechatAccessToken(new RefreshWechatAccessTokenDto(APP_ID, SECRET, stale))
+        .getData().getAccessToken();
+  }
+
   @Test
   void returnsTheTokenInAuthingsShape() {
     try (LiveServer live = LiveServer.start(dir)) {
@@ -84,14 +94,11 @@ class WxTokenClientTest {
   void refreshOfTheCurrentTokenReplacesItAndOfAnOldOneCostsNothing() {
     try (LiveServer live = LiveServer.start(dir)) {
       WxTokenClient client = client(live);
-      String stale = client.getWechatAccessToken(new GetWechatAccessTokenDto(APP_ID, SECRET))
-          .getData().getAccessToken();
+      String stale = token(client);
 
-      String fresh = client.refreshWechatAccessToken(
-          new RefreshWechatAccessTokenDto(APP_ID, SECRET, stale)).getData().getAccessToken();
+      String fresh = refresh(client, stale);
       long minted = live.tokensMinted();
-      String again = client.refreshWechatAccessToken(
-          new RefreshWechatAccessTokenDto(APP_ID, SECRET, stale)).getData().getAccessToken();
+      String again = refresh(client, stale);
 
       assertThat(fresh).isNotEqualTo(stale);
       assertThat(live.wechat.isValid(fresh)).isTrue();
@@ -249,10 +256,7 @@ class WxTokenClientTest {
   void secondForcedRefreshWithin30sThrowsThrottled() {
     try (LiveServer live = LiveServer.start(dir)) {
       WxTokenClient client = client(live);
-      String first = client.getWechatAccessToken(new GetWechatAccessTokenDto(APP_ID, SECRET))
-          .getData().getAccessToken();
-      String second = client.refreshWechatAccessToken(
-          new RefreshWechatAccessTokenDto(APP_ID, SECRET, first)).getData().getAccessToken();
+      String second = refresh(client, token(client));
 
       ThrottledException e = catchThrowableOfType(ThrottledException.class,
           () -> client.refreshWechatAccessToken(

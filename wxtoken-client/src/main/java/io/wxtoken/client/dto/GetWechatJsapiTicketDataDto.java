@@ -1,15 +1,14 @@
 package io.wxtoken.client.dto;
 
 /**
- * A JS-SDK ticket ({@code jsapi_ticket} or the {@code wx_card} ticket) and its expiry in epoch
- * seconds (number or string on the wire, kept as a string like the token's).
+ * A JS-SDK ticket ({@code jsapi_ticket} or the {@code wx_card} ticket) and its
+ * {@link #getExpiresAt() expiresAt}.
  *
  * <p>A mutable bean: safe to share once it no longer changes. {@link #toString()} never prints the
  * ticket.
  */
-public final class GetWechatJsapiTicketDataDto {
+public final class GetWechatJsapiTicketDataDto extends ExpiringDataDto {
   private String ticket;
-  private String expiresAt;
 
   /** An empty value, for the client (or a JSON binder) to fill in. */
   public GetWechatJsapiTicketDataDto() {
@@ -29,31 +28,9 @@ public final class GetWechatJsapiTicketDataDto {
     this.ticket = ticket;
   }
 
-  /**
-   * @return the expiry, epoch seconds, as a decimal string
-   */
-  public String getExpiresAt() {
-    return expiresAt;
-  }
-
-  /**
-   * @param expiresAt the expiry, epoch seconds, as a decimal string
-   */
-  public void setExpiresAt(String expiresAt) {
-    this.expiresAt = expiresAt;
-  }
-
-  /**
-   * @return the expiry in epoch seconds
-   * @throws NumberFormatException if {@code expiresAt} is not set to a whole number
-   */
-  public long expiresAtEpochSecond() {
-    return Long.parseLong(expiresAt);
-  }
-
   @Override
   public String toString() {
     return "GetWechatJsapiTicketDataDto{ticket=" + (ticket == null ? "null" : "<redacted>")
-        + ", expiresAt=" + expiresAt + "}";
+        + ", expiresAt=" + getExpiresAt() + "}";
   }
 }
