@@ -38,6 +38,8 @@ import org.openjdk.jmh.annotations.Threads;
  *   <li>{@link #currentToken}: one thread.
  *   <li>{@link #currentTokenTwoThreads}: two threads on the same provider (it shares nothing
  *       writable on the hot path, so there is nothing to contend on).
+ *   <li>{@link #clockReadAlone}: {@code Clock.systemUTC().millis()}, the one call the hot path
+ *       makes, as the baseline: what is left above it is the provider's own work.
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -83,6 +85,17 @@ public class AccessTokenProviderBenchmark {
         TempDirs.delete(dir);
       }
     }
+  }
+
+  /** The system clock, read on its own. */
+  @State(Scope.Thread)
+  public static class SystemClock {
+    final Clock clock = Clock.systemUTC();
+  }
+
+  @Benchmark
+  public long clockReadAlone(SystemClock state) {
+    return state.clock.millis();
   }
 
   @Benchmark
