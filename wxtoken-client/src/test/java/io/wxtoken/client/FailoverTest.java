@@ -115,8 +115,8 @@ class FailoverTest {
           () -> client.getWechatAccessToken(DTO));
 
       long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
-      assertThat(elapsedMillis).isBetween(200L, 2_000L);
-      assertThat(slow.requests(TOKEN_PATH)).isBetween(2L, 5L);
+      assertThat(elapsedMillis).isBetween(200L, 3_000L);
+      assertThat(slow.requests(TOKEN_PATH)).isBetween(2L, 6L); // retried, and bounded by the 900 ms
       assertThat(e.getCause()).isInstanceOf(java.net.SocketTimeoutException.class);
     }
   }
