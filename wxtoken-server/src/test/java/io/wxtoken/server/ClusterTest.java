@@ -112,6 +112,8 @@ class ClusterTest {
       }
       ticks.forEach(CompletableFuture::join);
       awaitTrue(() -> c.wechat.calls(Endpoint.STABLE_TOKEN) == 2, "one proactive refresh");
+      // The call is counted when WeChat receives it; the new token lands a moment later.
+      awaitTrue(() -> !held(c, 0, first), "instance 0 holds the refreshed token");
       String second = c.instance(0).tokens().cached(APP_ID).orElseThrow().token().value();
       awaitTrue(() -> held(c, 0, second) && held(c, 1, second) && held(c, 2, second),
           "every instance holds the refreshed token");
