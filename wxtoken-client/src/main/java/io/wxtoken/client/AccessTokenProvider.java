@@ -146,7 +146,8 @@ public final class AccessTokenProvider implements AutoCloseable {
    * <p>If the provider holds {@code token}, it asks wxtoken for the guarded refresh, once for all
    * threads reporting the same token, and returns the new one. If it holds another token already
    * (someone reported it first, or it was replaced in time), nothing is sent: the held token is
-   * returned as by {@link #currentToken()}.
+   * returned as by {@link #currentToken()}. So is a token that has reached its {@code expiresAt},
+   * which a plain fetch replaces.
    *
    * @param token the token WeChat refused
    * @return the token to retry with
@@ -156,7 +157,7 @@ public final class AccessTokenProvider implements AutoCloseable {
   public String reportInvalid(String token) {
     Objects.requireNonNull(token, "token");
     while (true) {
-      if (!token.equals(snapshot.value)) {
+      if (!isHeldAndUnexpired(token)) {
         return currentToken();
       }
       Flight f = flight.get();
@@ -166,7 +167,7 @@ public final class AccessTokenProvider implements AutoCloseable {
           continue;
         }
         // Holding the slot, no other flight can land: this check is final.
-        if (!token.equals(snapshot.value)) {
+        if (!isHeldAndUnexpired(token)) {
           land(mine, snapshot, null);
           continue;
         }
@@ -205,6 +206,15 @@ public final class AccessTokenProvider implements AutoCloseable {
     Snapshot s = snapshot;
     return "AccessTokenProvider{appId=" + appId + ", token="
         + (s.token == null ? "none" : "expiring " + s.token.expiresAt()) + "}";
+  }
+
+  /**
+   * Whether {@code token} is the one held and has not expired. An expired token needs no guarded
+   * refresh: the server never serves one, so a plain fetch replaces it.
+   */
+  private boolean isHeldAndUnexpired(String token) {
+    Snapshot s = snapshot;
+    return token.equals(s.value) && clock.millis() < s.expiresAtMillis;
   }
 
   private AccessToken slowPath() {

@@ -206,6 +206,23 @@ class AccessTokenProviderTest {
   }
 
   @Test
+  void reportInvalidOfAnExpiredTokenFetchesInsteadOfForcingARefresh() {
+    try (LiveServer live = LiveServer.start(dir);
+        CountingProxy proxy = CountingProxy.to(live.url());
+        AccessTokenProvider tokens = provider(live, proxy.url())) {
+      String expired = tokens.currentToken();
+      live.clock.advance(LIFETIME);
+
+      String fresh = tokens.reportInvalid(expired);
+
+      assertThat(fresh).isNotEqualTo(expired);
+      assertThat(live.wechat.isValid(fresh)).isTrue();
+      assertThat(proxy.requests(REFRESH_PATH)).isZero();
+      assertThat(proxy.requests(TOKEN_PATH)).isEqualTo(2);
+    }
+  }
+
+  @Test
   void refusedRefreshKeepsTheHeldTokenAndThrowsThrottled() {
     try (LiveServer live = LiveServer.start(dir);
         AccessTokenProvider tokens = provider(live, live.url())) {

@@ -30,7 +30,7 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  *
  * <p>Each bean backs off when the application defines its own. Registered through
  * {@code META-INF/spring/org.springframework.boot.autoconfigure.AutoConfiguration.imports}, which
- * Spring Boot 2.7 and 3.x read. Stateless; the beans it makes are thread-safe.
+ * Spring Boot 2.7, 3.x and 4.x read. Stateless; the beans it makes are thread-safe.
  */
 @AutoConfiguration
 @ConditionalOnClass(WxTokenClient.class)

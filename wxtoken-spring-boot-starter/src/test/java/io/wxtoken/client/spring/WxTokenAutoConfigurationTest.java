@@ -14,12 +14,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.annotation.ImportCandidates;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The auto-configuration in a real Spring context, against a real server and simulator. */
+/**
+ * The auto-configuration in a real Spring context, against a real server and simulator. Run here
+ * on Spring Boot 2.7 (what the starter is compiled against), and from this module's test jar on
+ * Boot 3 and 4 by wxtoken-spring-boot3-tests and wxtoken-spring-boot4-tests.
+ */
 class WxTokenAutoConfigurationTest {
   private static final String SECOND_APP = "wx00000000000000b2";
   private static final String SECOND_SECRET = "00112233445566778899aabbccddeeff";
@@ -132,6 +138,12 @@ class WxTokenAutoConfigurationTest {
       assertThatThrownBy(kept[0]::currentToken).isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("closed");
     }
+  }
+
+  @Test
+  void isFoundByTheRunningSpringBootsOwnAutoConfigurationLoader() {
+    assertThat(ImportCandidates.load(AutoConfiguration.class, getClass().getClassLoader()))
+        .contains(WxTokenAutoConfiguration.class.getName());
   }
 
   @Test
