@@ -60,6 +60,11 @@ final class LeaseGate {
 
   private CompletableFuture<Outcome> round(
       String appId, Runnable adopt, BooleanSupplier settled, int round) {
+    if (round > 1 && settled.getAsBoolean()) {
+      // Woken by the holder's notice, whose record the engine has already taken into memory:
+      // answer from it, without another lease attempt and store read.
+      return CompletableFuture.completedFuture(new Settled());
+    }
     // Registered before asking, so a notice sent in between is not missed.
     CompletableFuture<Void> notice = new CompletableFuture<>();
     waiting.compute(appId, (id, set) -> {
