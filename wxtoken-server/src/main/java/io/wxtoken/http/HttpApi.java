@@ -374,6 +374,10 @@ final class HttpApi implements Handler<HttpServerRequest> {
   }
 
   static void send(HttpServerRequest request, int httpStatus, byte[] body, String requestId) {
+    send(request, httpStatus, Buffer.buffer(body), requestId);
+  }
+
+  static void send(HttpServerRequest request, int httpStatus, Buffer body, String requestId) {
     HttpServerResponse response = request.response();
     if (response.ended()) {
       return;
@@ -381,7 +385,7 @@ final class HttpApi implements Handler<HttpServerRequest> {
     response.setStatusCode(httpStatus)
         .putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8)
         .putHeader(X_REQUEST_ID, requestId)
-        .end(Buffer.buffer(body));
+        .end(body);
   }
 
   /** Answers, then closes the connection (whose request was not, or could not be, read). */
