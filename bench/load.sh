@@ -4,7 +4,7 @@
 # Starts, on free loopback ports, the WeChat simulator, wxtoken (store in a temp dir) and
 # bench's HelloWorldServer, all pinned to SERVER_CPUS; drives them with wrk pinned to CLIENT_CPUS;
 # warms up, then runs ROUNDS alternating rounds (hello/token, then token/hello, ...) with the same
-# wrk settings and byte-identical requests (bench/token.lua), checks every token answer is a real
+# wrk settings and byte-identical requests (bench/token.lua; see BODIES), checks every token answer is a real
 # success, and prints per-round figures, medians and the token/hello-world ratio.
 #
 # Settings (environment):
@@ -13,6 +13,9 @@
 #   shared server core) THREADS=1 CONNECTIONS=64
 #   SERVER_CPUS=0 CLIENT_CPUS=1 (taskset lists)  JAVA_HOME (default: JDK 17)  JAVA_OPTS (both servers)
 #   RESULTS_DIR (default bench/results/load-<time>) for raw wrk outputs and server logs
+#   BODIES=same (every request the same body, as a service asking for its token sends) or
+#   BODIES=unique (every body different, bench/token-unique.lua: measures wxtoken without the
+#   memory of answered bodies that lets it skip their JSON parse)
 #   QUIET=20: a round counts as quiet when oth% (below) is at most this on both sides
 # Other work on a shared machine (builds, tests) takes CPU from the runs; the oth% column
 # estimates how much, per run. (nice does not help against it where the kernel groups processes
@@ -31,12 +34,17 @@ SERVER_CPUS=${SERVER_CPUS:-0}
 CLIENT_CPUS=${CLIENT_CPUS:-1}
 JAVA_OPTS=${JAVA_OPTS:-}
 QUIET=${QUIET:-20}
+BODIES=${BODIES:-same}
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
 WXTOKEN_JAR=$ROOT/wxtoken-server/target/wxtoken.jar
 BENCH_JAR=$BENCH_DIR/target/benchmarks.jar
-LUA=$BENCH_DIR/token.lua
+case $BODIES in
+  same) LUA=$BENCH_DIR/token.lua ;;
+  unique) LUA=$BENCH_DIR/token-unique.lua ;;
+  *) echo "load.sh: BODIES must be same or unique, not '$BODIES'" >&2; exit 2 ;;
+esac
 RESULTS_DIR=${RESULTS_DIR:-$BENCH_DIR/results/load-$(date -u +%Y%m%dT%H%M%SZ)}
 
 APP_ID=wx5f1e2d3c4b5a6978
@@ -292,7 +300,7 @@ minimum() { printf '%s\n' "$@" | sort -g | head -1; }
 # --- report ------------------------------------------------------------------------------------
 {
   echo "== wxtoken load benchmark =="
-  echo "command:  ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP THREADS=$THREADS CONNECTIONS=$CONNECTIONS SERVER_CPUS=$SERVER_CPUS CLIENT_CPUS=$CLIENT_CPUS JAVA_OPTS='$JAVA_OPTS' bench/load.sh"
+  echo "command:  ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP THREADS=$THREADS CONNECTIONS=$CONNECTIONS SERVER_CPUS=$SERVER_CPUS CLIENT_CPUS=$CLIENT_CPUS BODIES=$BODIES JAVA_OPTS='$JAVA_OPTS' bench/load.sh"
   echo "wrk:      taskset -c $CLIENT_CPUS wrk ${WRK_ARGS[*]/#$BENCH_DIR/bench} -d${DURATION}s URL -- $APP_ID <secret> EXPECT"
   echo "          URL = $HELLO_URL (EXPECT 'Hello, World!') | $TOKEN_URL (EXPECT '\"statusCode\":200')"
   echo "servers:  taskset -c $SERVER_CPUS java $JAVA_OPTS -jar wxtoken.jar serve ... | HelloWorldServer PORT $EVENT_LOOPS (event loops)"

@@ -9,18 +9,25 @@
 -- EXPECT 'Hello, World!', against the hello-world baseline, so both servers get byte-identical
 -- requests and the client does the same work per response.
 --
+-- bench/token-unique.lua builds on this script to make every request's body different.
+--
 -- done() prints one line "CHECK good=N bad=M" (summed over wrk threads) for load.sh to parse.
 
 local threads = {}
 
 function setup(thread)
+  thread:set("id", #threads + 1)
   table.insert(threads, thread)
 end
+
 
 function init(args)
   local appId = args[1] or error("usage: -- APPID SECRET [EXPECT]")
   local secret = args[2] or error("usage: -- APPID SECRET [EXPECT]")
   expect = args[3] or '"statusCode":200'
+  -- for token-unique.lua: the start of a body that continues with a per-request number
+  head = string.format('{"appId":"%s","appSecret":"%s","n":"%s-', appId, secret, id)
+  sent = 0
   good = 0
   bad = 0
   wrk.method = "POST"

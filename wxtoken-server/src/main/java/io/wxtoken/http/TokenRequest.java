@@ -66,20 +66,41 @@ record TokenRequest(String appId, String appSecret, String staleToken, String ty
 
   /** As {@link #parse(String, byte[])}, with the extra field of {@code kind}'s endpoint. */
   static TokenRequest parse(String contentType, byte[] body, Kind kind) {
+    return parse(syntax(contentType, body), body, kind);
+  }
+
+  /** How a body is read: decided by its Content-Type, and for a "form", by its first byte. */
+  enum Syntax { JSON, FORM }
+
+  /**
+   * Which reader {@code body} goes through.
+   *
+   * @throws ApiException if the body is empty or its Content-Type is neither JSON nor a form
+   */
+  static Syntax syntax(String contentType, byte[] body) {
     String mediaType = mediaType(contentType);
     if (body.length == 0) {
       throw new ApiException(ApiError.MALFORMED_BODY,
           "request body is empty; expected {\"appId\": \"...\", \"appSecret\": \"...\"}");
     }
     if (mediaType.isEmpty() || mediaType.equals("application/json") || mediaType.endsWith("+json")) {
-      return fromJson(body, kind);
+      return Syntax.JSON;
     }
     if (mediaType.equals("application/x-www-form-urlencoded")) {
       // `curl -d '{...}'` labels JSON as a form; a form body never starts with '{'.
-      return startsWithBrace(body) ? fromJson(body, kind) : fromForm(body, kind);
+      return startsWithBrace(body) ? Syntax.JSON : Syntax.FORM;
     }
     throw new ApiException(ApiError.UNSUPPORTED_CONTENT_TYPE, "unsupported Content-Type '"
         + printable(mediaType) + "'; use application/json or application/x-www-form-urlencoded");
+  }
+
+  /**
+   * Parses and validates a body read as {@code syntax}: a pure function of its arguments.
+   *
+   * @throws ApiException with a 400-class error naming what is wrong
+   */
+  static TokenRequest parse(Syntax syntax, byte[] body, Kind kind) {
+    return syntax == Syntax.JSON ? fromJson(body, kind) : fromForm(body, kind);
   }
 
   private static boolean startsWithBrace(byte[] body) {

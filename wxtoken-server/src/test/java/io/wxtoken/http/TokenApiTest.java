@@ -11,6 +11,7 @@ import io.wxtoken.simulator.WeChatSimulator.Endpoint;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,6 +53,37 @@ class TokenApiTest {
     assertThat(reply.body().path("data").path("expiresAt").isIntegralNumber()).isTrue();
     assertThat(reply.expiresAt()).isEqualTo(h.clock.instant().getEpochSecond() + 7200);
     assertThat(h.wechat.isValid(reply.accessToken())).isTrue();
+  }
+
+  @Test
+  void aRepeatedBodyIsRefusedOnceTheAppsSecretHasChanged() {
+    String newSecret = "fedcba9876543210fedcba9876543210";
+    for (int i = 0; i < 3; i++) { // the second answer makes the body a known one
+      assertThat(h.token(APP_ID, SECRET).statusCode()).isEqualTo(200);
+    }
+    h.wechat.registerApp(APP_ID, newSecret);
+    h.clock.advance(Duration.ofMinutes(2));
+    assertThat(h.token(APP_ID, newSecret).statusCode()).isEqualTo(200); // checked with WeChat
+
+    Reply old = h.token(APP_ID, SECRET);
+
+    assertThat(old.statusCode()).isEqualTo(403);
+    assertThat(old.apiCode()).isEqualTo(2001);
+    assertThat(old.accessToken()).isNull();
+    assertThat(h.token(APP_ID, newSecret).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aKnownBodyIsStillJudgedByItsContentType() {
+    String body = "{\"appId\":\"" + APP_ID + "\",\"appSecret\":\"" + SECRET + "\"}";
+    for (int i = 0; i < 3; i++) {
+      assertThat(h.post(TOKEN_PATH, "application/json", body).statusCode()).isEqualTo(200);
+    }
+
+    assertThat(h.post(TOKEN_PATH, "text/plain", body).apiCode()).isEqualTo(1003);
+    assertThat(h.post(TOKEN_PATH, "application/x-www-form-urlencoded", body).statusCode())
+        .isEqualTo(200); // what curl -d sends: read as JSON
+    assertThat(h.post(TOKEN_PATH, "application/json", body).statusCode()).isEqualTo(200);
   }
 
   @Test
