@@ -65,7 +65,7 @@ final class HttpApi implements Handler<HttpServerRequest> {
       + " shared with the other instances cannot be reached; valid tokens are still served from"
       + " memory\"}").getBytes(StandardCharsets.UTF_8);
 
-  /** Distinct token request bodies remembered (about 0.3 KB each): more than apps x callers. */
+  /** Slots for token request bodies answered before: at most a few hundred bytes each in use. */
   static final int KNOWN_REQUESTS = 4096;
 
   /** A token and its rendered {@code data} object, reused until the app's token changes. */
