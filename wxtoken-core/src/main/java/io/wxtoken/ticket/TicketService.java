@@ -13,14 +13,12 @@ import io.wxtoken.token.TokenService;
 import io.wxtoken.wechat.WeChatClient;
 import io.wxtoken.wechat.WeChatErrorException;
 import io.wxtoken.wechat.WeChatTicket;
-import io.wxtoken.wechat.WeChatUnreachableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
@@ -78,36 +76,20 @@ public final class TicketService {
     this.failures = Caffeine.newBuilder()
         .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
         .expireAfterWrite(failureHoldoff).maximumSize(100_000).build();
-    this.retry = RetryPolicy.<WeChatTicket>builder()
-        .handleIf((result, failure) -> failure != null && isTransient(failure))
-        .withBackoff(resilience.firstBackoff(), resilience.maxBackoff())
-        .withJitter(0.25)
-        .withMaxRetries(resilience.maxRetries())
-        .withMaxDuration(resilience.maxDuration())
-        .build();
+    this.retry = resilience.retryPolicy();
     this.breakers = Caffeine.newBuilder().maximumSize(100_000).build();
-  }
-
-  private static boolean isTransient(Throwable failure) {
-    Throwable cause = unwrap(failure);
-    return cause instanceof WeChatUnreachableException
-        || (cause instanceof WeChatErrorException e && e.errcode() == -1);
   }
 
   /** One ticket call, retried while transient, through the (app, type)'s breaker. */
   private CompletableFuture<WeChatTicket> fetch(Key key, String accessToken) {
-    CircuitBreaker<WeChatTicket> breaker = breakers.get(key, k -> CircuitBreaker.<WeChatTicket>builder()
-        .handleIf((result, failure) -> failure != null && isTransient(failure))
-        .withFailureThreshold(resilience.breakerFailures())
-        .withDelay(resilience.breakerDelay())
-        .build());
+    CircuitBreaker<WeChatTicket> breaker = breakers.get(key, k -> resilience.newBreaker());
     return Failsafe.with(retry, breaker).with(executor)
         .getStageAsync(() -> wechat.fetchTicket(accessToken, key.type().wire()))
-        .exceptionallyCompose(failure -> unwrap(failure) instanceof CircuitBreakerOpenException
+        .exceptionallyCompose(failure -> Resilience.unwrap(failure) instanceof CircuitBreakerOpenException
             ? CompletableFuture.failedFuture(new TicketException(-1, "calls to WeChat for "
                 + key.type().wire() + " tickets of appId " + key.appId() + " are paused after "
                 + resilience.breakerFailures() + " failures in a row"))
-            : CompletableFuture.failedFuture(unwrap(failure)));
+            : CompletableFuture.failedFuture(Resilience.unwrap(failure)));
   }
 
   /** The app's ticket, for a caller proving itself with the app's secret. */
@@ -161,7 +143,7 @@ public final class TicketService {
     Instant sentAt = clock.instant();
     fetch(key, token.value())
         .exceptionallyCompose(failure -> {
-          Throwable cause = unwrap(failure);
+          Throwable cause = Resilience.unwrap(failure);
           if (cause instanceof WeChatErrorException e && STALE_TOKEN.contains(e.errcode())) {
             // The token was replaced under us: one guarded token refresh, one retry.
             return refreshToken.apply(token.value())
@@ -176,7 +158,7 @@ public final class TicketService {
             flights.remove(key, mine);
             mine.complete(ticket);
           } else {
-            TicketException error = translate(key, unwrap(failure));
+            TicketException error = translate(key, Resilience.unwrap(failure));
             failures.put(key, error);
             log.warn("app {}: {} ticket fetch failed: {}", key.appId(), key.type().wire(),
                 error.getMessage());
@@ -214,10 +196,5 @@ public final class TicketService {
     }
     return new TicketException(-1, "cannot get a " + key.type().wire() + " ticket from WeChat: "
         + cause.getMessage());
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
   }
 }

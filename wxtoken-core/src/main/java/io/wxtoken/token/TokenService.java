@@ -716,7 +716,7 @@ public final class TokenService {
               });
         })
         .exceptionallyCompose(failure -> {
-          if (!(Upstream.unwrap(failure) instanceof Superseded)) {
+          if (!(Resilience.unwrap(failure) instanceof Superseded)) {
             return CompletableFuture.failedFuture(failure);
           }
           return round < MAX_FLIGHT_ROUNDS
@@ -928,7 +928,7 @@ public final class TokenService {
       flight.result.complete(token);
       return;
     }
-    Throwable cause = Upstream.unwrap(failure);
+    Throwable cause = Resilience.unwrap(failure);
     if (!(cause instanceof TokenException) && !(cause instanceof WeChatErrorException)
         && !(cause instanceof WeChatUnreachableException)) {
       log.error("unexpected failure getting a token for app {}", appId, cause);

@@ -8,12 +8,9 @@ import dev.failsafe.Failsafe;
 import dev.failsafe.RetryPolicy;
 import io.wxtoken.token.QuotaLedger.Purpose;
 import io.wxtoken.wechat.WeChatClient;
-import io.wxtoken.wechat.WeChatErrorException;
 import io.wxtoken.wechat.WeChatToken;
-import io.wxtoken.wechat.WeChatUnreachableException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -21,9 +18,7 @@ import java.util.concurrent.ExecutorService;
  * with exponential backoff and jitter when the failure is transient, and cut off per app by a
  * circuit breaker when WeChat keeps failing, so a dead WeChat is not hammered.
  *
- * <p>Transient: no usable answer ({@link WeChatUnreachableException}: connect error, timeout,
- * 5xx, malformed) and errcode -1 (system busy). Everything else WeChat says (wrong secret, unknown
- * appid, IP not whitelisted, frozen secret, quota reached, …) is final: no retry.
+ * <p>What is transient is {@link Resilience#isTransient}'s to say.
  *
  * <p>Retries and the breaker run on real time (Failsafe's scheduler), bounded by
  * {@link Resilience#maxDuration()}. Thread-safe.
@@ -43,26 +38,8 @@ final class Upstream {
     this.quota = quota;
     this.executor = executor;
     this.resilience = resilience;
-    this.retry = RetryPolicy.<WeChatToken>builder()
-        .handleIf((result, failure) -> failure != null && isTransient(failure))
-        .withBackoff(resilience.firstBackoff(), resilience.maxBackoff())
-        .withJitter(0.25)
-        .withMaxRetries(resilience.maxRetries())
-        .withMaxDuration(resilience.maxDuration())
-        .build();
+    this.retry = resilience.retryPolicy();
     this.breakers = Caffeine.newBuilder().maximumSize(maxApps).build();
-  }
-
-  /** Whether retrying can help: WeChat unreachable, or errcode -1 (system busy). */
-  static boolean isTransient(Throwable failure) {
-    Throwable cause = unwrap(failure);
-    return cause instanceof WeChatUnreachableException
-        || (cause instanceof WeChatErrorException e && e.errcode() == -1);
-  }
-
-  static Throwable unwrap(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
   }
 
   /**
@@ -85,7 +62,7 @@ final class Upstream {
           return wechat.fetchToken(appId, secret, forceRefresh);
         })
         .exceptionallyCompose(failure -> {
-          Throwable cause = unwrap(failure);
+          Throwable cause = Resilience.unwrap(failure);
           if (cause instanceof CircuitBreakerOpenException) {
             long seconds = Math.max(1, breaker.getRemainingDelay().toSeconds());
             return CompletableFuture.failedFuture(new TokenException(
@@ -105,10 +82,6 @@ final class Upstream {
   }
 
   private CircuitBreaker<WeChatToken> breaker(String appId) {
-    return breakers.get(appId, id -> CircuitBreaker.<WeChatToken>builder()
-        .handleIf((result, failure) -> failure != null && isTransient(failure))
-        .withFailureThreshold(resilience.breakerFailures())
-        .withDelay(resilience.breakerDelay())
-        .build());
+    return breakers.get(appId, id -> resilience.newBreaker());
   }
 }

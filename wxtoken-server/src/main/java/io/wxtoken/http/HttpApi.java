@@ -14,13 +14,13 @@ import io.wxtoken.ticket.TicketException;
 import io.wxtoken.ticket.TicketService;
 import io.wxtoken.ticket.TicketType;
 import io.wxtoken.token.AccessToken;
+import io.wxtoken.token.Resilience;
 import io.wxtoken.token.TokenException;
 import io.wxtoken.token.TokenService;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.BiConsumer;
@@ -350,8 +350,7 @@ final class HttpApi implements Handler<HttpServerRequest> {
 
   private void answerFailure(HttpServerRequest request, String requestId, String address,
       Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
+    Throwable cause = Resilience.unwrap(failure);
     if (cause instanceof TicketException e) {
       fail(request, 200, e.errcode() == -1 ? ApiError.UPSTREAM_UNAVAILABLE : ApiError.UPSTREAM_ERROR,
           e.getMessage(), requestId);

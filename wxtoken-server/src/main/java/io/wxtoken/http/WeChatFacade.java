@@ -11,6 +11,7 @@ import io.wxtoken.ticket.TicketException;
 import io.wxtoken.ticket.TicketService;
 import io.wxtoken.ticket.TicketType;
 import io.wxtoken.token.AccessToken;
+import io.wxtoken.token.Resilience;
 import io.wxtoken.token.TokenException;
 import io.wxtoken.token.TokenService;
 import java.io.ByteArrayOutputStream;
@@ -18,7 +19,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -141,8 +141,7 @@ final class WeChatFacade {
         }), requestId);
         return;
       }
-      Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-          ? failure.getCause() : failure;
+      Throwable cause = Resilience.unwrap(failure);
       refuse(request, requestId, cause instanceof TicketException e
           ? new Refusal(e.errcode(), e.getMessage())
           : new Refusal(-1, "system error (wxtoken: " + cause.getMessage() + ")"));
@@ -183,8 +182,7 @@ final class WeChatFacade {
   }
 
   private static boolean isForcedLimit(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
+    Throwable cause = Resilience.unwrap(failure);
     return cause instanceof TokenException e
         && e.reason() == TokenException.Reason.FORCED_REFRESH_LIMIT;
   }
@@ -201,8 +199,7 @@ final class WeChatFacade {
       }), requestId);
       return;
     }
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
+    Throwable cause = Resilience.unwrap(failure);
     if (!(cause instanceof TokenException e)) {
       log.error("internal error answering request {}", requestId, cause);
       refuse(request, requestId, new Refusal(-1, "system error (wxtoken: internal error,"
