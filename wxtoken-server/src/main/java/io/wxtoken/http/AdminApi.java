@@ -2,9 +2,12 @@ package io.wxtoken.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.wxtoken.metrics.Metrics;
 import io.wxtoken.token.AppStatus;
 import io.wxtoken.token.TokenService;
 import java.io.ByteArrayOutputStream;
@@ -15,10 +18,14 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The operators' view: {@code GET /admin/apps} (every known app's {@link AppStatus}) and
- * {@code GET /admin/apps/{appId}}, in the usual envelope with the status in {@code data}.
+ * {@code GET /admin/apps/{appId}}, in the usual envelope with the status in {@code data}; and
+ * {@code GET /admin/metrics}, the {@link Metrics} in Prometheus's text format (scraped on a worker
+ * thread, not the event loop).
  *
  * <p>Requires {@code Authorization: Bearer <admin token>}, compared in constant time; when no
  * admin token is configured the endpoints do not exist (404). Answers carry real HTTP statuses
@@ -26,15 +33,19 @@ import java.util.Optional;
  */
 final class AdminApi {
   static final String PREFIX = "/admin/";
+  private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
   private static final String APPS = "/admin/apps";
+  static final String METRICS = "/admin/metrics";
 
   private final TokenService tokens;
   private final Envelope envelope;
   private final byte[] expectedAuthorization;
   private final JsonFactory json = new JsonFactory();
+  private final Metrics metrics;
 
   /** @param adminToken the token operators present, or null to disable the admin endpoints */
-  AdminApi(TokenService tokens, Envelope envelope, String adminToken) {
+  AdminApi(TokenService tokens, Envelope envelope, String adminToken, Metrics metrics) {
+    this.metrics = metrics;
     this.tokens = tokens;
     this.envelope = envelope;
     this.expectedAuthorization = adminToken == null
@@ -43,7 +54,8 @@ final class AdminApi {
 
   void handle(HttpServerRequest request, String requestId) {
     String path = request.path();
-    if (expectedAuthorization == null || !(path.equals(APPS) || path.startsWith(APPS + "/"))) {
+    if (expectedAuthorization == null
+        || !(path.equals(APPS) || path.startsWith(APPS + "/") || path.equals(METRICS))) {
       send(request, 404, envelope.error(ApiError.NOT_FOUND,
           "no such endpoint: " + request.method() + " " + path.replaceAll("[^\\x20-\\x7e]", "?")
               + (expectedAuthorization == null ? " (the admin API is off: set --admin-token)" : ""),
@@ -67,6 +79,10 @@ final class AdminApi {
           requestId);
       return;
     }
+    if (path.equals(METRICS)) {
+      scrape(request, requestId);
+      return;
+    }
     if (path.equals(APPS)) {
       send(request, 200, render(requestId, tokens.statuses(), true), requestId);
       return;
@@ -79,6 +95,28 @@ final class AdminApi {
       return;
     }
     send(request, 200, render(requestId, List.of(status.get()), false), requestId);
+  }
+
+  /** A scrape reads every app and the JVM's beans: a worker thread's job, not the event loop's. */
+  private void scrape(HttpServerRequest request, String requestId) {
+    Vertx.currentContext().executeBlocking(() -> {
+      ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+      metrics.scrape(out);
+      return Buffer.buffer(out.toByteArray());
+    }).onComplete(done -> {
+      if (request.response().ended()) {
+        return;
+      }
+      if (done.succeeded()) {
+        request.response().putHeader(HttpHeaders.CONTENT_TYPE, metrics.contentType())
+            .putHeader("X-Request-Id", requestId)
+            .end(done.result());
+      } else {
+        log.error("metrics scrape failed (request {})", requestId, done.cause());
+        send(request, 500, envelope.error(ApiError.INTERNAL,
+            "internal error (requestId " + requestId + ")", requestId), requestId);
+      }
+    });
   }
 
   private static void send(HttpServerRequest request, int status, byte[] body, String requestId) {

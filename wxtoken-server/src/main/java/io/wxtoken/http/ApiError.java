@@ -24,9 +24,12 @@ enum ApiError {
 
   final int statusCode;
   final int apiCode;
+  /** The {@code outcome} label of this error in {@code wxtoken_requests_total}. */
+  final String outcome;
 
   ApiError(int statusCode, int apiCode) {
     this.statusCode = statusCode;
     this.apiCode = apiCode;
+    this.outcome = name().toLowerCase(java.util.Locale.ROOT);
   }
 }

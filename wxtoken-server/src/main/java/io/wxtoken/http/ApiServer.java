@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.wxtoken.metrics.Metrics;
 import io.wxtoken.ticket.TicketService;
 import io.wxtoken.token.TokenService;
 import java.time.Clock;
@@ -59,12 +60,13 @@ public final class ApiServer implements AutoCloseable {
     int eventLoops = http.eventLoops();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
     Envelope envelope = new Envelope(http.expiresAtFormat());
+    Metrics metrics = new Metrics(tokens::statuses, ready, clock);
     HttpApi api = new HttpApi(tokens, tickets, envelope,
         new FailureThrottle(FAILURES_PER_WINDOW, FAILURE_WINDOW, 100_000, clock),
-        new AdminApi(tokens, envelope, http.adminToken()),
+        new AdminApi(tokens, envelope, http.adminToken(), metrics),
         http.wechatBaseUrl() == null ? null
             : new PassThrough(vertx, http.wechatBaseUrl(), http.connectTimeout(), http.readTimeout()),
-        clock, http.trustForwardedFor(), ready);
+        clock, http.trustForwardedFor(), ready, metrics);
     HttpServerOptions options = new HttpServerOptions()
         .setHost(host)
         .setTcpNoDelay(true)

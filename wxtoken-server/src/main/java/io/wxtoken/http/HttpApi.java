@@ -9,6 +9,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
+import io.wxtoken.metrics.Metrics;
+import io.wxtoken.metrics.Metrics.Endpoint;
 import io.wxtoken.ticket.JsSdkSignature;
 import io.wxtoken.ticket.TicketException;
 import io.wxtoken.ticket.TicketService;
@@ -83,18 +85,20 @@ final class HttpApi implements Handler<HttpServerRequest> {
   private final ConcurrentMap<String, Rendered> rendered = new ConcurrentHashMap<>();
   private final BooleanSupplier ready;
   private final KnownRequests knownRequests = new KnownRequests(KNOWN_REQUESTS);
+  private final Metrics metrics;
 
   HttpApi(TokenService tokens, TicketService tickets, Envelope envelope, FailureThrottle throttle,
       AdminApi admin, PassThrough passThrough, Clock clock, boolean trustForwardedFor,
-      BooleanSupplier ready) {
+      BooleanSupplier ready, Metrics metrics) {
     this.ready = ready;
+    this.metrics = metrics;
     this.tokens = tokens;
     this.tickets = tickets;
     this.clock = clock;
     this.envelope = envelope;
     this.throttle = throttle;
     this.admin = admin;
-    this.facade = new WeChatFacade(this, tokens, tickets, passThrough, throttle, clock);
+    this.facade = new WeChatFacade(this, tokens, tickets, passThrough, throttle, clock, metrics);
     this.trustForwardedFor = trustForwardedFor;
   }
 
@@ -113,6 +117,7 @@ final class HttpApi implements Handler<HttpServerRequest> {
     String requestId = RequestIds.newId();
     int status = request.decoderResult().cause() instanceof io.netty.handler.codec.TooLongFrameException
         ? 431 : 400;
+    metrics.answered(Endpoint.OTHER, ApiError.MALFORMED_BODY.outcome);
     sendAndClose(request, status, envelope.error(ApiError.MALFORMED_BODY,
         "the HTTP request could not be read (request line or headers too long or malformed)",
         requestId), requestId);
@@ -237,6 +242,7 @@ final class HttpApi implements Handler<HttpServerRequest> {
   }
 
   private void tooLarge(HttpServerRequest request, String requestId, int limit) {
+    metrics.answered(endpoint(request.path()), ApiError.PAYLOAD_TOO_LARGE.outcome);
     // The rest of the body is not read: close the connection once the answer is out.
     sendAndClose(request, 200, envelope.error(ApiError.PAYLOAD_TOO_LARGE,
         "request body is larger than " + limit + " bytes", requestId), requestId);
@@ -287,9 +293,11 @@ final class HttpApi implements Handler<HttpServerRequest> {
       if (body != null) {
         knownRequests.remember(syntax, body, parsed);
       }
+      metrics.tokenFromMemory();
       send(request, 200, envelope.success(requestId, rendered(appId, hit)), requestId);
       return;
     }
+    metrics.tokenWaits();
     whenDone(request, requestId, address, tokens.get(appId, parsed.appSecret()),
         token -> rendered(appId, token));
   }
@@ -326,6 +334,7 @@ final class HttpApi implements Handler<HttpServerRequest> {
       CompletableFuture<T> result, Function<T, byte[]> data) {
     onEventLoop(result, (value, failure) -> {
       if (failure == null) {
+        metrics.answered(endpoint(request.path()), Metrics.OK);
         send(request, 200, envelope.success(requestId, data.apply(value)), requestId);
       } else {
         answerFailure(request, requestId, address, failure);
@@ -389,6 +398,7 @@ final class HttpApi implements Handler<HttpServerRequest> {
 
   void fail(HttpServerRequest request, int httpStatus, ApiError error, String message,
       String requestId) {
+    metrics.answered(endpoint(request.path()), error.outcome);
     send(request, httpStatus, envelope.error(error, message, requestId), requestId);
   }
 
@@ -420,6 +430,17 @@ final class HttpApi implements Handler<HttpServerRequest> {
         .putHeader(HttpHeaders.CONNECTION, "close")
         .end(Buffer.buffer(body))
         .onComplete(done -> request.connection().close());
+  }
+
+  /** Which endpoint {@code path} is, for the metrics. */
+  private static Endpoint endpoint(String path) {
+    return switch (path) {
+      case TOKEN_PATH, TOKEN_INFO_PATH -> Endpoint.TOKEN;
+      case REFRESH_PATH -> Endpoint.REFRESH;
+      case TICKET_PATH -> Endpoint.TICKET;
+      case SIGN_PATH -> Endpoint.SIGN;
+      default -> path.startsWith(WeChatFacade.PREFIX) ? Endpoint.WECHAT_API : Endpoint.OTHER;
+    };
   }
 
   /** The client's address, for throttling: the TCP peer, or what a trusted proxy says it saw. */

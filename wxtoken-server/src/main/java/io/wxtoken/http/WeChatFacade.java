@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.wxtoken.metrics.Metrics;
+import io.wxtoken.metrics.Metrics.Endpoint;
 import io.wxtoken.ticket.TicketException;
 import io.wxtoken.ticket.TicketService;
 import io.wxtoken.ticket.TicketType;
@@ -61,9 +63,11 @@ final class WeChatFacade {
   private final PassThrough passThrough;
   private final FailureThrottle throttle;
   private final Clock clock;
+  private final Metrics metrics;
 
   WeChatFacade(HttpApi api, TokenService tokens, TicketService tickets, PassThrough passThrough,
-      FailureThrottle throttle, Clock clock) {
+      FailureThrottle throttle, Clock clock, Metrics metrics) {
+    this.metrics = metrics;
     this.api = api;
     this.tokens = tokens;
     this.tickets = tickets;
@@ -106,9 +110,11 @@ final class WeChatFacade {
     } else if (path.equals(TICKET_PATH)) {
       ticket(request, requestId);
     } else if (passThrough != null) {
+      metrics.answered(Endpoint.WECHAT_API, "proxied");
       api.readBody(request, requestId, PassThrough.MAX_BODY_BYTES,
           body -> passThrough.forward(request, body, requestId));
     } else {
+      metrics.answered(Endpoint.WECHAT_API, "not_found");
       HttpApi.send(request, 404, error(new Refusal(-1, "wxtoken serves /cgi-bin/token,"
           + " /cgi-bin/stable_token and /cgi-bin/ticket/getticket only; call WeChat itself for"
           + " other APIs")), requestId);
@@ -131,6 +137,7 @@ final class WeChatFacade {
     HttpApi.onEventLoop(tickets.getForToken(accessToken, type), (ticket, failure) -> {
       if (failure == null) {
         long left = Math.max(0, ticket.expiresAt().toEpochMilli() - clock.millis()) / 1000;
+        metrics.answered(Endpoint.WECHAT_API, Metrics.OK);
         HttpApi.send(request, 200, write(g -> {
           g.writeStartObject();
           g.writeNumberField("errcode", 0);
@@ -191,6 +198,7 @@ final class WeChatFacade {
       AccessToken token, Throwable failure) {
     if (failure == null) {
       long left = Math.max(0, token.expiresAt().toEpochMilli() - clock.millis()) / 1000;
+      metrics.answered(Endpoint.WECHAT_API, Metrics.OK);
       HttpApi.send(request, 200, write(g -> {
         g.writeStartObject();
         g.writeStringField("access_token", token.value());
@@ -282,6 +290,7 @@ final class WeChatFacade {
   }
 
   private void refuse(HttpServerRequest request, String requestId, Refusal refusal) {
+    metrics.answered(Endpoint.WECHAT_API, "refused");
     HttpApi.send(request, 200, error(refusal), requestId);
   }
 

@@ -1,0 +1,125 @@
+package io.wxtoken.metrics;
+
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.wxtoken.token.AppStatus;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * The server's Prometheus metrics: answers counted by endpoint and outcome, how token requests
+ * were handled (from memory, or by waiting on the engine), each app's token, quota and breaker
+ * state read at scrape time ({@link AppCollector}), readiness, and the JVM's own metrics.
+ *
+ * <p>Labels never hold a secret or a token: an app is labelled by its appId, an answer by a word
+ * from a fixed set. Counting is a few nanoseconds on the request path (no allocation once an
+ * endpoint's outcome has been seen); a scrape does its work on the calling thread, so it belongs
+ * off the event loop.
+ *
+ * <p>Thread-safe.
+ */
+public final class Metrics {
+  /** The {@code endpoint} label of {@code wxtoken_requests_total}. */
+  public enum Endpoint {
+    /** {@code get-wechat-access-token} and its {@code -info} twin. */
+    TOKEN("token"),
+    REFRESH("refresh"),
+    TICKET("ticket"),
+    SIGN("sign"),
+    /** WeChat's own endpoints under {@code /cgi-bin/}, answered or passed through. */
+    WECHAT_API("wechat-api"),
+    /** Anything else that got an error envelope: unknown paths, wrong methods. */
+    OTHER("other");
+
+    final String label;
+
+    Endpoint(String label) {
+      this.label = label;
+    }
+  }
+
+  /** The outcome of every successful answer. */
+  public static final String OK = "ok";
+
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+  private final Counter requests;
+  private final List<ConcurrentMap<String, CounterDataPoint>> outcomes;
+  private final CounterDataPoint tokenOk;
+  private final CounterDataPoint servedFromMemory;
+  private final CounterDataPoint servedAfterWaiting;
+
+  /**
+   * @param apps every known app's status, read at each scrape
+   * @param ready whether this instance can reach the store it shares (always true alone)
+   * @param clock the engine's clock, for the seconds left on each token
+   */
+  public Metrics(Supplier<List<AppStatus>> apps, BooleanSupplier ready, Clock clock) {
+    requests = Counter.builder()
+        .name("wxtoken_requests_total")
+        .help("Answers by endpoint and outcome: ok, or the error (invalid_parameter,"
+            + " secret_mismatch, upstream_unavailable, ...; for wechat-api: refused, proxied)")
+        .labelNames("endpoint", "outcome")
+        .register(registry);
+    Counter tokens = Counter.builder()
+        .name("wxtoken_token_requests_total")
+        .help("Token requests by how they were handled: memory (a cached token for a known"
+            + " secret, answered at once) or waited (on the engine: a fetch from WeChat, a secret"
+            + " check, or a refusal)")
+        .labelNames("served")
+        .register(registry);
+    outcomes = Stream.of(Endpoint.values())
+        .<ConcurrentMap<String, CounterDataPoint>>map(e -> new ConcurrentHashMap<>())
+        .toList();
+    tokenOk = point(Endpoint.TOKEN, OK);
+    servedFromMemory = tokens.labelValues("memory");
+    servedAfterWaiting = tokens.labelValues("waited");
+    registry.register(new AppCollector(apps, ready, clock));
+    JvmMetrics.builder().register(registry);
+  }
+
+  /** Counts a token answered from memory: the hot path, two adds. */
+  public void tokenFromMemory() {
+    servedFromMemory.inc();
+    tokenOk.inc();
+  }
+
+  /** Counts a token request that has to wait on the engine; its answer is counted when sent. */
+  public void tokenWaits() {
+    servedAfterWaiting.inc();
+  }
+
+  /**
+   * Counts one answer.
+   *
+   * @param outcome {@link #OK} or a lower-case error name from a fixed set (never input)
+   */
+  public void answered(Endpoint endpoint, String outcome) {
+    point(endpoint, outcome).inc();
+  }
+
+  private CounterDataPoint point(Endpoint endpoint, String outcome) {
+    return outcomes.get(endpoint.ordinal())
+        .computeIfAbsent(outcome, o -> requests.labelValues(endpoint.label, o));
+  }
+
+  /** The Content-Type of {@link #scrape}'s output. */
+  public String contentType() {
+    return PrometheusTextFormatWriter.CONTENT_TYPE;
+  }
+
+  /** Writes every metric in Prometheus's text format. Reads each app's status: not on an event loop. */
+  public void scrape(OutputStream out) throws IOException {
+    writer.write(out, registry.scrape());
+  }
+}
