@@ -104,9 +104,12 @@ class LifecycleTest {
       IntStream.range(0, 1000).forEach(i -> b.app(appId(i), SECRET));
       return b;
     }).start();
-    List<CompletableFuture<AccessToken>> all = IntStream.range(0, 1000)
-        .mapToObj(i -> rig.service.get(appId(i), SECRET)).toList();
-    all.forEach(CompletableFuture::join); // all fetched within the same instant of the clock
+    // All fetched within the same instant of the clock, 50 at a time: a burst of 1,000 new
+    // connections to the simulator could time out on a loaded machine, and is not what this tests.
+    for (int first = 0; first < 1000; first += 50) {
+      IntStream.range(first, first + 50).mapToObj(i -> rig.service.get(appId(i), SECRET)).toList()
+          .forEach(CompletableFuture::join);
+    }
 
     Map<Long, Integer> perSecond = new HashMap<>();
     for (int i = 0; i < 1000; i++) {

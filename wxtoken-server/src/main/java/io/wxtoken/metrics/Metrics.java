@@ -3,7 +3,14 @@ package io.wxtoken.metrics;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.wxtoken.token.AppStatus;
 import java.io.IOException;
@@ -85,7 +92,24 @@ public final class Metrics {
     servedFromMemory = tokens.labelValues("memory");
     servedAfterWaiting = tokens.labelValues("waited");
     registry.register(new AppCollector(apps, ready, clock));
-    JvmMetrics.builder().register(registry);
+    registerJvmMetrics();
+  }
+
+  /**
+   * The JVM and process metrics, one by one rather than through {@code JvmMetrics}, which keeps
+   * every registry it was given in a static set (and so every server's engine, for the life of
+   * the JVM). Left out: the allocation metrics (GC listeners that are never removed) and native
+   * memory (needs -XX:NativeMemoryTracking).
+   */
+  private void registerJvmMetrics() {
+    JvmMemoryMetrics.builder().register(registry);
+    JvmBufferPoolMetrics.builder().register(registry);
+    JvmGarbageCollectorMetrics.builder().register(registry);
+    JvmThreadsMetrics.builder().register(registry);
+    JvmClassLoadingMetrics.builder().register(registry);
+    JvmCompilationMetrics.builder().register(registry);
+    JvmRuntimeInfoMetric.builder().register(registry);
+    ProcessMetrics.builder().register(registry);
   }
 
   /** Counts a token answered from memory: the hot path, two adds. */

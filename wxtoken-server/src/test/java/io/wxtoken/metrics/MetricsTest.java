@@ -50,7 +50,8 @@ class MetricsTest {
     assertThat(scrape.headers().firstValue("Content-Type")).hasValueSatisfying(
         type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
     assertThat(scrape.body()).contains("# TYPE wxtoken_requests_total counter",
-        "# TYPE wxtoken_token_expires_in_seconds gauge", "# TYPE jvm_memory_used_bytes gauge");
+        "# TYPE wxtoken_token_expires_in_seconds gauge", "# TYPE jvm_memory_used_bytes gauge",
+        "# TYPE jvm_threads_current gauge", "# TYPE process_cpu_seconds_total counter");
   }
 
   @Test
