@@ -220,13 +220,6 @@ final class CompatHarness implements AutoCloseable {
       storage.expireAccessToken();
     }
 
-    /**
-     * A real WeChat API call, {@code GET /cgi-bin/getcallbackip} with WxJava's token, sent to
-     * {@code wechat}. WxJava has one {@code apiHost} for its token fetch and for every other API;
-     * wxtoken serves only the token endpoints, so the host is pointed at WeChat for this call and
-     * back afterwards. (In production: a reverse proxy that sends {@code /cgi-bin/token} and
-     * {@code /cgi-bin/stable_token} to wxtoken and the rest to WeChat.)
-     */
     /** A real WeChat API call on the instance's own host setting (wxtoken forwards it). */
     String[] callbackIp() throws WxErrorException {
       return service.getCallbackIP();
