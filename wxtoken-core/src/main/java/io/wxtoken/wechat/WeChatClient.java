@@ -46,6 +46,7 @@ public final class WeChatClient {
   private final TokenApi api;
   private final Duration readTimeout;
   private final ObjectMapper json = new ObjectMapper();
+  private final CallObserver observer;
 
   /**
    * @param baseUrl WeChat's API root, e.g. {@code https://api.weixin.qq.com}
@@ -54,6 +55,13 @@ public final class WeChatClient {
    * @param readTimeout bound on the whole exchange once connected
    */
   public WeChatClient(URI baseUrl, TokenApi api, Duration connectTimeout, Duration readTimeout) {
+    this(baseUrl, api, connectTimeout, readTimeout, CallObserver.NONE);
+  }
+
+  /** As above, with every call's outcome told to {@code observer}. */
+  public WeChatClient(URI baseUrl, TokenApi api, Duration connectTimeout, Duration readTimeout,
+      CallObserver observer) {
+    this.observer = Objects.requireNonNull(observer, "observer");
     String base = baseUrl.toString();
     this.baseUrl = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     this.api = Objects.requireNonNull(api);
@@ -83,7 +91,8 @@ public final class WeChatClient {
     HttpRequest request = api == TokenApi.STABLE
         ? stableTokenRequest(appId, secret, forceRefresh)
         : classicTokenRequest(appId, secret);
-    return send(request, secret, WeChatClient::readToken);
+    return send(api == TokenApi.STABLE ? "stable_token" : "token", request, secret,
+        WeChatClient::readToken);
   }
 
   /**
@@ -111,30 +120,51 @@ public final class WeChatClient {
         + URLEncoder.encode(accessToken, StandardCharsets.UTF_8)
         + "&type=" + URLEncoder.encode(type, StandardCharsets.UTF_8);
     HttpRequest request = HttpRequest.newBuilder(URI.create(uri)).timeout(readTimeout).GET().build();
-    return send(request, accessToken, WeChatClient::readTicket);
+    return send("getticket", request, accessToken, WeChatClient::readTicket);
   }
 
   /**
-   * Sends one request and reads its answer with {@code reader}; {@code credential} (the secret or
-   * access token the request carries) is redacted from every failure message.
+   * Sends one request to {@code endpoint} and reads its answer with {@code reader};
+   * {@code credential} (the secret or access token the request carries) is redacted from every
+   * failure message. The outcome is told to the observer.
    */
-  private <T> CompletableFuture<T> send(HttpRequest request, String credential,
+  private <T> CompletableFuture<T> send(String endpoint, HttpRequest request, String credential,
       Function<JsonNode, T> reader) {
+    long start = System.nanoTime();
     CompletableFuture<HttpResponse<byte[]>> exchange;
     try {
       exchange = http.sendAsync(request, WeChatClient::boundedBody);
     } catch (RuntimeException e) {
+      observe(endpoint, CallObserver.UNREACHABLE, start);
       return CompletableFuture.failedFuture(unreachable(e, credential));
     }
     // The request timeout stops at the response headers; this bounds a stalled body too.
     return exchange
         .orTimeout(readTimeout.toMillis() + connectTimeoutSlack(), TimeUnit.MILLISECONDS)
         .handle((response, failure) -> {
-          if (failure != null) {
-            throw unreachable(failure, credential);
+          try {
+            if (failure != null) {
+              throw unreachable(failure, credential);
+            }
+            T value = reader.apply(answer(response, credential));
+            observe(endpoint, CallObserver.OK, start);
+            return value;
+          } catch (WeChatErrorException e) {
+            observe(endpoint, Integer.toString(e.errcode()), start);
+            throw e;
+          } catch (RuntimeException e) {
+            observe(endpoint, CallObserver.UNREACHABLE, start);
+            throw e;
           }
-          return reader.apply(answer(response, credential));
         });
+  }
+
+  private void observe(String endpoint, String outcome, long start) {
+    try {
+      observer.called(endpoint, outcome, System.nanoTime() - start);
+    } catch (RuntimeException e) {
+      // metrics must never change a call's outcome
+    }
   }
 
   private long connectTimeoutSlack() {

@@ -46,21 +46,23 @@ public final class ApiServer implements AutoCloseable {
    */
   public static ApiServer start(HttpOptions http, TokenService tokens, TicketService tickets,
       Clock clock) {
-    return start(http, tokens, tickets, clock, () -> true);
+    Metrics metrics = new Metrics(clock);
+    metrics.watch(tokens::statuses, () -> true);
+    return start(http, tokens, tickets, clock, () -> true, metrics);
   }
 
   /**
    * Starts the API; {@code ready} answers the readiness check ({@code GET /ready}): false while
-   * this instance cannot reach the store it shares with others.
+   * this instance cannot reach the store it shares with others. Answers are counted in
+   * {@code metrics}, which {@code GET /admin/metrics} serves.
    */
   public static ApiServer start(HttpOptions http, TokenService tokens, TicketService tickets,
-      Clock clock, BooleanSupplier ready) {
+      Clock clock, BooleanSupplier ready, Metrics metrics) {
     String host = http.host();
     int port = http.port();
     int eventLoops = http.eventLoops();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
     Envelope envelope = new Envelope(http.expiresAtFormat());
-    Metrics metrics = new Metrics(tokens::statuses, ready, clock);
     HttpApi api = new HttpApi(tokens, tickets, envelope,
         new FailureThrottle(FAILURES_PER_WINDOW, FAILURE_WINDOW, 100_000, clock),
         new AdminApi(tokens, envelope, http.adminToken(), metrics),

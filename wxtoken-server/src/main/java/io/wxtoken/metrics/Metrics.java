@@ -2,6 +2,7 @@ package io.wxtoken.metrics;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
 import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
@@ -12,7 +13,9 @@ import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
 import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
 import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
 import io.wxtoken.token.AppStatus;
+import io.wxtoken.wechat.CallObserver;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Clock;
@@ -25,7 +28,8 @@ import java.util.stream.Stream;
 
 /**
  * The server's Prometheus metrics: answers counted by endpoint and outcome, how token requests
- * were handled (from memory, or by waiting on the engine), each app's token, quota and breaker
+ * were handled (from memory, or by waiting on the engine), every call to WeChat with its outcome
+ * and duration ({@link #wechatCalls()}), each app's token, quota and breaker
  * state read at scrape time ({@link AppCollector}), readiness, and the JVM's own metrics.
  *
  * <p>Labels never hold a secret or a token: an app is labelled by its appId, an answer by a word
@@ -65,13 +69,13 @@ public final class Metrics {
   private final CounterDataPoint tokenOk;
   private final CounterDataPoint servedFromMemory;
   private final CounterDataPoint servedAfterWaiting;
+  private final Counter wechatRequests;
+  private final Histogram wechatDuration;
+  private final Clock clock;
 
-  /**
-   * @param apps every known app's status, read at each scrape
-   * @param ready whether this instance can reach the store it shares (always true alone)
-   * @param clock the engine's clock, for the seconds left on each token
-   */
-  public Metrics(Supplier<List<AppStatus>> apps, BooleanSupplier ready, Clock clock) {
+  /** @param clock the engine's clock, for the seconds left on each token */
+  public Metrics(Clock clock) {
+    this.clock = clock;
     requests = Counter.builder()
         .name("wxtoken_requests_total")
         .help("Answers by endpoint and outcome: ok, or the error (invalid_parameter,"
@@ -91,8 +95,45 @@ public final class Metrics {
     tokenOk = point(Endpoint.TOKEN, OK);
     servedFromMemory = tokens.labelValues("memory");
     servedAfterWaiting = tokens.labelValues("waited");
-    registry.register(new AppCollector(apps, ready, clock));
+    wechatRequests = Counter.builder()
+        .name("wxtoken_wechat_requests_total")
+        .help("Calls to WeChat by endpoint (stable_token, token, getticket) and outcome: ok,"
+            + " unreachable (connect error, timeout, 5xx, malformed), or WeChat's errcode")
+        .labelNames("endpoint", "outcome")
+        .register(registry);
+    wechatDuration = Histogram.builder()
+        .name("wxtoken_wechat_request_duration_seconds")
+        .help("How long calls to WeChat took, whatever their outcome")
+        .unit(Unit.SECONDS)
+        .classicOnly()
+        .classicUpperBounds(0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+        .labelNames("endpoint")
+        .register(registry);
     registerJvmMetrics();
+  }
+
+  /**
+   * Starts reporting each app's state, read from {@code apps} at every scrape. Called once, when
+   * the engine exists (it needs {@link #wechatCalls()} first).
+   *
+   * @param apps every known app's status
+   * @param ready whether this instance can reach the store it shares (always true alone)
+   * @throws IllegalStateException if called twice
+   */
+  public void watch(Supplier<List<AppStatus>> apps, BooleanSupplier ready) {
+    try {
+      registry.register(new AppCollector(apps, ready, clock));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("the apps are watched already", e);
+    }
+  }
+
+  /** What the WeChat client tells of each call: counted, and its duration recorded. */
+  public CallObserver wechatCalls() {
+    return (endpoint, outcome, nanos) -> {
+      wechatRequests.labelValues(endpoint, outcome).inc();
+      wechatDuration.labelValues(endpoint).observe(nanos / 1e9);
+    };
   }
 
   /**

@@ -3,6 +3,7 @@ package io.wxtoken.server;
 import dev.failsafe.Failsafe;
 import dev.failsafe.RetryPolicy;
 import io.wxtoken.http.ApiServer;
+import io.wxtoken.metrics.Metrics;
 import io.wxtoken.secret.MasterKey;
 import io.wxtoken.secret.SecretBox;
 import io.wxtoken.ticket.TicketService;
@@ -93,15 +94,17 @@ public final class WxTokenServer implements AutoCloseable {
         box = secretBox(config, null);
         hasher = SecretHasher.of(SharedKeys.secretHashKey((RedisStore) store, box));
       }
+      Metrics metrics = new Metrics(clock);
       WeChatClient wechat = new WeChatClient(config.wechatBaseUrl(), config.tokenApi(),
-          config.wechatConnectTimeout(), config.wechatReadTimeout());
+          config.wechatConnectTimeout(), config.wechatReadTimeout(), metrics.wechatCalls());
       TokenService tokens = new TokenService(store, cluster, wechat, hasher, box, clock,
           storeExecutor, engine.withStoreSecrets(engine.storeSecrets() && !config.verifyOnly()));
       int stored = tokens.scheduleStored();
       TicketService tickets = new TicketService(tokens, wechat, clock, engine.refreshPolicy(),
           engine.failureHoldoff(), engine.resilience(), storeExecutor);
+      metrics.watch(tokens::statuses, cluster::isConnected);
       ApiServer http = ApiServer.start(config.http(), tokens, tickets, clock,
-          cluster::isConnected);
+          cluster::isConnected, metrics);
       refresher.scheduleWithFixedDelay(() -> refreshDue(tokens), TICK.toMillis(), TICK.toMillis(),
           TimeUnit.MILLISECONDS);
       registrations.forEach(app -> register(tokens, app, refresher));

@@ -91,6 +91,21 @@ class MetricsTest {
   }
 
   @Test
+  void everyCallToWeChatIsCountedWithItsOutcomeAndTimed() {
+    h.token(APP_ID, SECRET);
+    h.token("wx00000000000000ff", SECRET); // an appid WeChat does not know: its errcode
+
+    String metrics = scrape();
+
+    assertThat(value(metrics, "wxtoken_wechat_requests_total{endpoint=\"stable_token\",outcome=\"ok\"}"))
+        .hasValue(1);
+    assertThat(value(metrics, "wxtoken_wechat_requests_total{endpoint=\"stable_token\",outcome=\"40013\"}"))
+        .hasValue(1); // final: not retried
+    assertThat(value(metrics, "wxtoken_wechat_request_duration_seconds_count{endpoint=\"stable_token\"}"))
+        .hasValue(2);
+  }
+
+  @Test
   void wechatCompatibleAnswersAreCountedToo() {
     String query = "/cgi-bin/token?grant_type=client_credential&appid=" + APP_ID + "&secret=";
     assertThat(get(query + SECRET, null).body()).contains("access_token");
