@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.BooleanSupplier;
@@ -61,6 +62,8 @@ public final class Metrics {
 
   /** The outcome of every successful answer. */
   public static final String OK = "ok";
+  /** Distinct outcomes of WeChat calls with a series of their own (ok, unreachable, errcodes). */
+  static final int MAX_WECHAT_OUTCOMES = 64;
 
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
@@ -71,6 +74,7 @@ public final class Metrics {
   private final CounterDataPoint servedAfterWaiting;
   private final Counter wechatRequests;
   private final Histogram wechatDuration;
+  private final Set<String> wechatOutcomes = ConcurrentHashMap.newKeySet();
   private final Clock clock;
 
   /** @param clock the engine's clock, for the seconds left on each token */
@@ -128,10 +132,17 @@ public final class Metrics {
     }
   }
 
-  /** What the WeChat client tells of each call: counted, and its duration recorded. */
+  /**
+   * What the WeChat client tells of each call: counted, and its duration recorded. Errcodes are
+   * WeChat's to choose, so only the first {@value #MAX_WECHAT_OUTCOMES} distinct outcomes get a
+   * series of their own; any later one is counted as {@code other}.
+   */
   public CallObserver wechatCalls() {
     return (endpoint, outcome, nanos) -> {
-      wechatRequests.labelValues(endpoint, outcome).inc();
+      String label = wechatOutcomes.contains(outcome)
+          || (wechatOutcomes.size() < MAX_WECHAT_OUTCOMES && wechatOutcomes.add(outcome))
+          ? outcome : "other";
+      wechatRequests.labelValues(endpoint, label).inc();
       wechatDuration.labelValues(endpoint).observe(nanos / 1e9);
     };
   }

@@ -7,10 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wxtoken.server.ServerHarness;
 import io.wxtoken.server.ServerHarness.Reply;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.OptionalDouble;
@@ -103,6 +105,22 @@ class MetricsTest {
         .hasValue(1); // final: not retried
     assertThat(value(metrics, "wxtoken_wechat_request_duration_seconds_count{endpoint=\"stable_token\"}"))
         .hasValue(2);
+  }
+
+  @Test
+  void errcodesBeyondTheFirstFewShareOneSeries() throws Exception {
+    Metrics metrics = new Metrics(h.clock);
+    for (int errcode = 1; errcode <= Metrics.MAX_WECHAT_OUTCOMES + 10; errcode++) {
+      metrics.wechatCalls().called("stable_token", Integer.toString(errcode), 1_000_000);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    metrics.scrape(out);
+    String text = out.toString(StandardCharsets.UTF_8);
+
+    assertThat(text.lines().filter(line -> line.startsWith("wxtoken_wechat_requests_total{")))
+        .hasSize(Metrics.MAX_WECHAT_OUTCOMES + 1);
+    assertThat(value(text, "wxtoken_wechat_requests_total{endpoint=\"stable_token\",outcome=\"other\"}"))
+        .hasValue(10);
   }
 
   @Test
