@@ -92,7 +92,7 @@ final class ServerOptions {
 
   @Option(names = "--admin-token", paramLabel = "TOKEN",
       defaultValue = "${env:WXTOKEN_ADMIN_TOKEN}",
-      description = "Bearer token for GET /admin/apps; the admin API is off without it. Prefer the variable: flags show in ps (env WXTOKEN_ADMIN_TOKEN).")
+      description = "Bearer token for GET /admin/apps and /admin/metrics (Prometheus); both are off without it. Prefer the variable: flags show in ps (env WXTOKEN_ADMIN_TOKEN).")
   String adminToken;
 
   /** Validates every setting and builds the config; the WeChat URL may be overridden (demo). */
