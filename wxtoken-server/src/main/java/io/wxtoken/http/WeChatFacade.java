@@ -110,9 +110,10 @@ final class WeChatFacade {
     } else if (path.equals(TICKET_PATH)) {
       ticket(request, requestId);
     } else if (passThrough != null) {
-      metrics.answered(Endpoint.WECHAT_API, "proxied");
-      api.readBody(request, requestId, PassThrough.MAX_BODY_BYTES,
-          body -> passThrough.forward(request, body, requestId));
+      api.readBody(request, requestId, PassThrough.MAX_BODY_BYTES, body -> {
+        metrics.answered(Endpoint.WECHAT_API, "proxied"); // an oversized body is counted as such
+        passThrough.forward(request, body, requestId);
+      });
     } else {
       metrics.answered(Endpoint.WECHAT_API, "not_found");
       HttpApi.send(request, 404, error(new Refusal(-1, "wxtoken serves /cgi-bin/token,"

@@ -124,6 +124,27 @@ class MetricsTest {
   }
 
   @Test
+  void aPassThroughIsCountedOnceWhateverItsFate() throws Exception {
+    String token = h.token(APP_ID, SECRET).accessToken();
+    assertThat(get("/cgi-bin/getcallbackip?access_token=" + token, null).statusCode()).isEqualTo(200);
+    HttpRequest oversized = HttpRequest.newBuilder(h.uri("/cgi-bin/message/custom/send"))
+        .timeout(Duration.ofSeconds(10))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[21 * 1024 * 1024])).build();
+    try {
+      h.http().send(oversized, HttpResponse.BodyHandlers.discarding());
+    } catch (IOException e) {
+      // the server may cut the connection off before the client has sent it all
+    }
+
+    String metrics = scrape();
+
+    assertThat(value(metrics, "wxtoken_requests_total{endpoint=\"wechat-api\",outcome=\"proxied\"}"))
+        .hasValue(1);
+    assertThat(value(metrics, "wxtoken_requests_total{endpoint=\"wechat-api\",outcome=\"payload_too_large\"}"))
+        .hasValue(1);
+  }
+
+  @Test
   void wechatCompatibleAnswersAreCountedToo() {
     String query = "/cgi-bin/token?grant_type=client_credential&appid=" + APP_ID + "&secret=";
     assertThat(get(query + SECRET, null).body()).contains("access_token");
