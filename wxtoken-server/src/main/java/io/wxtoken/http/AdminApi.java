@@ -109,7 +109,7 @@ final class AdminApi {
       }
       if (done.succeeded()) {
         request.response().putHeader(HttpHeaders.CONTENT_TYPE, metrics.contentType())
-            .putHeader("X-Request-Id", requestId)
+            .putHeader(HttpApi.X_REQUEST_ID, requestId)
             .end(done.result());
       } else {
         log.error("metrics scrape failed (request {})", requestId, done.cause());

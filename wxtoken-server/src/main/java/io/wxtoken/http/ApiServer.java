@@ -40,21 +40,12 @@ public final class ApiServer implements AutoCloseable {
   }
 
   /**
-   * Binds {@code host:port} (port 0 picks a free one) and starts answering.
+   * Binds {@code host:port} (port 0 picks a free one) and starts answering; {@code ready} answers
+   * the readiness check ({@code GET /ready}): false while this instance cannot reach the store it
+   * shares with others. Answers are counted in {@code metrics}, which {@code GET /admin/metrics}
+   * serves.
    *
    * @throws IllegalStateException if the port cannot be bound
-   */
-  public static ApiServer start(HttpOptions http, TokenService tokens, TicketService tickets,
-      Clock clock) {
-    Metrics metrics = new Metrics(clock);
-    metrics.watch(tokens::statuses, () -> true);
-    return start(http, tokens, tickets, clock, () -> true, metrics);
-  }
-
-  /**
-   * Starts the API; {@code ready} answers the readiness check ({@code GET /ready}): false while
-   * this instance cannot reach the store it shares with others. Answers are counted in
-   * {@code metrics}, which {@code GET /admin/metrics} serves.
    */
   public static ApiServer start(HttpOptions http, TokenService tokens, TicketService tickets,
       Clock clock, BooleanSupplier ready, Metrics metrics) {

@@ -58,7 +58,7 @@ final class HttpApi implements Handler<HttpServerRequest> {
 
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
   private static final CharSequence JSON_UTF8 = HttpHeaders.createOptimized("application/json; charset=utf-8");
-  private static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("X-Request-Id");
+  static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("X-Request-Id");
   private static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("X-Forwarded-For");
   private static final byte[] HEALTH_UP = "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8);
   static final String READY_PATH = "/ready";
