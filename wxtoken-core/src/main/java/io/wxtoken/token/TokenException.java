@@ -36,12 +36,19 @@ public final class TokenException extends RuntimeException {
   private final Reason reason;
   private final int errcode;
   private final Duration retryAfter;
+  private final boolean unverifiedCaller;
 
   TokenException(Reason reason, String message, int errcode, Duration retryAfter) {
+    this(reason, message, errcode, retryAfter, false);
+  }
+
+  TokenException(Reason reason, String message, int errcode, Duration retryAfter,
+      boolean unverifiedCaller) {
     super(message, null, false, false);
     this.reason = Objects.requireNonNull(reason);
     this.errcode = errcode;
     this.retryAfter = retryAfter;
+    this.unverifiedCaller = unverifiedCaller;
   }
 
   static TokenException of(Reason reason, String message) {
@@ -56,6 +63,16 @@ public final class TokenException extends RuntimeException {
   /** WeChat's errcode when WeChat answered with one, else 0. */
   public int errcode() {
     return errcode;
+  }
+
+  /**
+   * Whether the caller's credential was not proven when this failure happened: a secret that did
+   * not match, that WeChat refused, or whose check with WeChat could not be made. Such a caller
+   * is counted in the per-address throttle and must learn nothing from the answer (whether the
+   * app is known, quota, slot timing, WeChat's errmsg): the HTTP layer answers it generically.
+   */
+  public boolean unverifiedCaller() {
+    return unverifiedCaller;
   }
 
   /** How long until trying again can help; zero when unknown. */

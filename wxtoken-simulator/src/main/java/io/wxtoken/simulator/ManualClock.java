@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -14,11 +15,13 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Thread-safe: the current instant is held atomically, so one thread may advance the clock
  * while server threads read it. Clocks derived with {@link #withZone(ZoneId)} share the same
- * instant: advancing either moves both.
+ * instant: advancing either moves both. {@link #nanoTime()} is its monotonic companion.
  */
 public final class ManualClock extends Clock {
 
   private final AtomicReference<Instant> now;
+  /** Monotonic nanoseconds: moved by {@link #advance} forwards only, never by {@link #set}. */
+  private final AtomicLong nanos;
   private final ZoneId zone;
 
   /**
@@ -27,11 +30,13 @@ public final class ManualClock extends Clock {
    * @param start the initial instant
    */
   public ManualClock(Instant start) {
-    this(new AtomicReference<>(Objects.requireNonNull(start, "start")), ZoneOffset.UTC);
+    this(new AtomicReference<>(Objects.requireNonNull(start, "start")), new AtomicLong(),
+        ZoneOffset.UTC);
   }
 
-  private ManualClock(AtomicReference<Instant> now, ZoneId zone) {
+  private ManualClock(AtomicReference<Instant> now, AtomicLong nanos, ZoneId zone) {
     this.now = now;
+    this.nanos = nanos;
     this.zone = zone;
   }
 
@@ -53,6 +58,20 @@ public final class ManualClock extends Clock {
   public void advance(Duration d) {
     Objects.requireNonNull(d, "d");
     now.updateAndGet(i -> i.plus(d));
+    if (!d.isNegative()) {
+      nanos.addAndGet(d.toNanos());
+    }
+  }
+
+  /**
+   * A monotonic reading in nanoseconds, the test stand-in for {@link System#nanoTime()}: it moves
+   * with every forward {@link #advance}, but neither with a backward one nor with {@link #set}, so
+   * a test can step the wall clock back and see that durations timed with it are not stretched.
+   *
+   * @return nanoseconds since an arbitrary origin
+   */
+  public long nanoTime() {
+    return nanos.get();
   }
 
   /**
@@ -83,7 +102,7 @@ public final class ManualClock extends Clock {
   @Override
   public ManualClock withZone(ZoneId newZone) {
     Objects.requireNonNull(newZone, "newZone");
-    return newZone.equals(zone) ? this : new ManualClock(now, newZone);
+    return newZone.equals(zone) ? this : new ManualClock(now, nanos, newZone);
   }
 
   @Override
