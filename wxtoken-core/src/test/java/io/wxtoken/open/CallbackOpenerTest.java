@@ -72,6 +72,22 @@ class CallbackOpenerTest {
   }
 
   @Test
+  void passesOnOtherEventsWhoseDetailsNest() {
+    // notify_third_fasteregister carries its details in a nested <info>.
+    ComponentEvent event = push(inner("notify_third_fasteregister", "<status>0</status>"
+        + "<info><name><![CDATA[shop]]></name><code><![CDATA[123]]></code></info>")).open();
+
+    assertThat(event).isEqualTo(new ComponentEvent.Other(COMPONENT,
+        Instant.ofEpochSecond(1_700_000_000L), "notify_third_fasteregister"));
+  }
+
+  @Test
+  void rejectsDeepNesting() {
+    String deep = "<a>".repeat(20) + "</a>".repeat(20);
+    assertRejected(push(inner("notify_third_fasteregister", deep))::open, Reason.MALFORMED_XML);
+  }
+
+  @Test
   void toleratesWhitespaceAndTheXmlDeclarationWeChatMaySend() {
     String xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<xml>\n  <AppId>" + COMPONENT
         + "</AppId>\n  <CreateTime>1700000000</CreateTime>\n  <InfoType>unauthorized</InfoType>\n"
@@ -146,7 +162,8 @@ class CallbackOpenerTest {
         "<xml><AppId>" + COMPONENT + "</AppId>",
         "<root><AppId>" + COMPONENT + "</AppId></root>",
         "<xml><AppId>" + COMPONENT + "</AppId><AppId>" + COMPONENT + "</AppId></xml>",
-        "<xml><AppId><b>x</b></AppId></xml>",
+        "<xml><AppId><b>x</b></AppId><CreateTime>1700000000</CreateTime>"
+            + "<InfoType>unauthorized</InfoType><AuthorizerAppid>w</AuthorizerAppid></xml>",
         inner("unauthorized", "<AuthorizerAppid>wx bad id</AuthorizerAppid>"),
         inner("unauthorized <x>", "<AuthorizerAppid>w</AuthorizerAppid>"),
         "<xml><AppId>" + COMPONENT + "</AppId><CreateTime>-5</CreateTime>"
@@ -197,8 +214,9 @@ class CallbackOpenerTest {
         assertThatThrownBy(() -> opener.open("0".repeat(40), now, "n",
             attack.getBytes(StandardCharsets.UTF_8)))
             .as(attack)
+            // A DOCTYPE is malformed; an XInclude is an element like any other, nothing included.
             .isInstanceOfSatisfying(CallbackRejectedException.class,
-                e -> assertThat(e.reason()).isEqualTo(Reason.MALFORMED_XML))
+                e -> assertThat(e.reason()).isIn(Reason.MALFORMED_XML, Reason.MISSING_FIELD))
             .satisfies(e -> assertThat(e.getMessage()).doesNotContain("TOP-SECRET"));
       }
       // The same inside a correctly signed and encrypted message: the inner XML is read the same way.
