@@ -145,15 +145,16 @@ final class ComponentEndpoints implements HttpHandler {
         || offset.asInt() < 0 || count.asInt() < 1 || count.asInt() > MAX_PAGE) {
       return null;
     }
-    List<String[]> page = platform.authorizerPage(componentToken, offset.asInt(), count.asInt());
+    List<ComponentPlatform.Listed> page =
+        platform.authorizerPage(componentToken, offset.asInt(), count.asInt());
     ObjectNode reply = http.object();
     reply.put("total_count", platform.authorizerCount());
     ArrayNode list = reply.putArray("list");
-    for (String[] row : page) {
-      ObjectNode item = list.addObject().put("authorizer_appid", row[0]);
+    for (ComponentPlatform.Listed row : page) {
+      ObjectNode item = list.addObject().put("authorizer_appid", row.authorizerAppId());
       // An authorization whose code was never exchanged has no refresh token yet.
-      item.put("refresh_token", row[1] == null ? "" : row[1]);
-      item.put("auth_time", Long.parseLong(row[2]));
+      item.put("refresh_token", row.refreshToken() == null ? "" : row.refreshToken());
+      item.put("auth_time", row.authTime());
     }
     return reply;
   }

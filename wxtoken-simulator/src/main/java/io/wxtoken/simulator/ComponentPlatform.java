@@ -326,16 +326,24 @@ final class ComponentPlatform {
     return token;
   }
 
+  /** An authorizer as {@code api_get_authorizer_list} shows it; no refresh token if none yet. */
+  record Listed(String authorizerAppId, String refreshToken, long authTime) {
+    @Override
+    public String toString() {
+      return "Listed[" + authorizerAppId + "]";
+    }
+  }
+
   /** One page of {@code api_get_authorizer_list}, oldest authorization first. */
-  synchronized List<String[]> authorizerPage(String componentToken, int offset, int count) {
+  synchronized List<Listed> authorizerPage(String componentToken, int offset, int count) {
     checkIp();
     checkComponentToken(componentToken);
     List<Authorizer> all = new ArrayList<>(authorizers.values());
     all.sort(Comparator.comparing((Authorizer a) -> a.authTime).thenComparing(a -> a.appId));
-    List<String[]> page = new ArrayList<>();
+    List<Listed> page = new ArrayList<>();
     for (int i = offset; i < Math.min(all.size(), offset + count); i++) {
       Authorizer a = all.get(i);
-      page.add(new String[] {a.appId, a.refreshToken, Long.toString(a.authTime.getEpochSecond())});
+      page.add(new Listed(a.appId, a.refreshToken, a.authTime.getEpochSecond()));
     }
     return page;
   }
