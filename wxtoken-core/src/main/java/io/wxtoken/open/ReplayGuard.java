@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
  * most that long after it is first seen (its timestamp may be up to {@code window} behind then and
  * is admissible until {@code window} after it), and a wall clock stepped back cannot shorten the
  * memory. Only signed callbacks should be offered, so the memory grows with WeChat's traffic, not an
- * attacker's; it is still bounded ({@code maxEntries}), the oldest forgotten first.
+ * attacker's; it is still bounded ({@code maxEntries}: past it, Caffeine's eviction forgets some).
  *
  * <p>Thread-safe: two concurrent offers of the same message admit exactly one.
  */
@@ -68,6 +68,12 @@ public final class ReplayGuard {
     if (seen.asMap().putIfAbsent(key, Boolean.TRUE) != null) {
       throw new CallbackRejectedException(Reason.REPLAYED);
     }
+  }
+
+  /** @return how many accepted messages are remembered now */
+  long remembered() {
+    seen.cleanUp();
+    return seen.estimatedSize();
   }
 
   private static long epochSeconds(String timestamp) {

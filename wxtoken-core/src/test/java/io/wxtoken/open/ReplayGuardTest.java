@@ -105,6 +105,21 @@ class ReplayGuardTest {
   }
 
   @Test
+  void remembersAtMostMaxEntriesAndForgetsThemAfterTwiceTheWindow() {
+    ReplayGuard small = new ReplayGuard(clock, clock::nanoTime, Duration.ofMinutes(5), 10);
+    for (int i = 0; i < 1000; i++) {
+      small.admit(now, "n" + i, "s");
+    }
+    assertThat(small.remembered()).isLessThanOrEqualTo(10);
+
+    guard.admit(now, "a", "s");
+    guard.admit(now, "b", "s");
+    assertThat(guard.remembered()).isEqualTo(2);
+    clock.advance(Duration.ofMinutes(10));
+    assertThat(guard.remembered()).isZero();
+  }
+
+  @Test
   void refusesNonsenseSettings() {
     assertThatThrownBy(() -> new ReplayGuard(clock, clock::nanoTime, Duration.ZERO, 10))
         .isInstanceOf(IllegalArgumentException.class);
