@@ -8,6 +8,7 @@ import io.wxtoken.secret.MasterKey;
 import io.wxtoken.secret.SecretBox;
 import io.wxtoken.ticket.TicketService;
 import io.wxtoken.token.AccessToken;
+import io.wxtoken.token.AppRecord;
 import io.wxtoken.token.TokenException;
 import io.wxtoken.store.h2.H2TokenStore;
 import io.wxtoken.store.redis.RedisStore;
@@ -83,16 +84,23 @@ public final class WxTokenServer implements AutoCloseable {
     ScheduledExecutorService refresher =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("wxtoken-refresher-"));
     try {
-      SecretBox box;
-      SecretHasher hasher;
-      if (store instanceof H2TokenStore h2) {
-        box = secretBox(config, h2.directory());
-        hasher = SecretHasher.of(MasterKey.loadOrCreate(h2.directory().resolve(KEY_FILE),
-            "secret-hash key", "keep it with the store: without it every app re-verifies its"
-                + " secret with WeChat once"));
-      } else {
-        box = secretBox(config, null);
-        hasher = SecretHasher.of(SharedKeys.secretHashKey((RedisStore) store, box));
+      // Read before any key is loaded or made: what the store holds decides whether a missing
+      // key may be generated (empty store) or was lost (refused, unless its data is discarded).
+      List<AppRecord> records = store.loadAll();
+      SecretBox box = secretBox(config, store instanceof H2TokenStore h2 ? h2.directory() : null,
+          records);
+      if (!config.verifyOnly()) { // verify-only erases stored secrets anyway
+        records = StoredKeys.checkSealedSecrets(store, box, records,
+            config.discardSealedSecrets());
+      }
+      StoredKeys.HashKey hashKey = store instanceof H2TokenStore h2
+          ? StoredKeys.embeddedHashKey(h2, h2.directory().resolve(KEY_FILE), records,
+              config.resetSecretHashKey())
+          : SharedKeys.secretHashKey((RedisStore) store, box, records.size(),
+              config.resetSecretHashKey());
+      SecretHasher hasher = SecretHasher.of(hashKey.key());
+      if (hashKey.replacedLostKey()) {
+        StoredKeys.rebuildVerifiers(store, box, hasher, records);
       }
       Metrics metrics = new Metrics(clock);
       WeChatClient wechat = new WeChatClient(config.wechatBaseUrl(), config.tokenApi(),
@@ -140,7 +148,7 @@ public final class WxTokenServer implements AutoCloseable {
     return flight.compareTo(Duration.ofSeconds(10)) < 0 ? Duration.ofSeconds(10) : flight;
   }
 
-  private static SecretBox secretBox(ServerConfig config, Path storeDir) {
+  private static SecretBox secretBox(ServerConfig config, Path storeDir, List<AppRecord> records) {
     MasterKey current;
     if (config.masterKey() != null) {
       try {
@@ -151,7 +159,8 @@ public final class WxTokenServer implements AutoCloseable {
     } else if (config.masterKeyFile() != null) {
       current = MasterKey.load(config.masterKeyFile());
     } else {
-      current = MasterKey.loadOrCreate(storeDir.resolve(MASTER_KEY_FILE)); // embedded store only
+      current = StoredKeys.embeddedMasterKey(storeDir.resolve(MASTER_KEY_FILE), records,
+          config.discardSealedSecrets() || config.verifyOnly()); // embedded store only
     }
     List<MasterKey> previous = config.previousMasterKeyFiles().stream().map(MasterKey::load).toList();
     return new SecretBox(current, previous);

@@ -86,6 +86,35 @@ public final class H2TokenStore implements TokenStore {
     return directory;
   }
 
+  /**
+   * A setting of this store ({@code wxtoken_meta}), such as the id of the key its verifiers were
+   * made with: a value safe to keep next to the data, never a secret.
+   */
+  public Optional<String> setting(String name) {
+    try (Connection c = pool.getConnection();
+        PreparedStatement q = c.prepareStatement("SELECT val FROM wxtoken_meta WHERE name = ?")) {
+      q.setString(1, name);
+      try (ResultSet r = q.executeQuery()) {
+        return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new StoreException("cannot read the setting " + name + " from the store", e);
+    }
+  }
+
+  /** Writes a {@link #setting}, replacing its value. */
+  public void putSetting(String name, String value) {
+    try (Connection c = pool.getConnection();
+        PreparedStatement m = c.prepareStatement(
+            "MERGE INTO wxtoken_meta (name, val) KEY(name) VALUES (?, ?)")) {
+      m.setString(1, name);
+      m.setString(2, value);
+      m.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("cannot write the setting " + name + " to the store", e);
+    }
+  }
+
   private void migrate() throws SQLException {
     try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
       s.execute("CREATE TABLE IF NOT EXISTS wxtoken_meta ("

@@ -268,6 +268,11 @@ public final class RedisStore implements TokenStore, Cluster {
     });
   }
 
+  /** A shared setting, or null if no instance has stored it. */
+  public String readSharedSetting(String name) {
+    return call("read the shared setting " + name, () -> commands.hget(RedisKeys.META, name));
+  }
+
   /** Replaces a shared setting that equals {@code expected} (resealing under a new key). */
   public void replaceSharedSetting(String name, String expected, String value) {
     call("write the shared setting " + name, () -> commands.eval("""
