@@ -120,6 +120,9 @@ public final class WxTokenServer implements AutoCloseable {
       TicketService tickets = new TicketService(tokens, wechat, clock, engine.refreshPolicy(),
           engine.failureHoldoff(), engine.resilience(), storeExecutor);
       metrics.watch(tokens::statuses, cluster::isConnected);
+      if (store instanceof RedisStore redis) {
+        metrics.watchRejectedNotices(redis::rejectedNotices);
+      }
       ApiServer http = ApiServer.start(config.http(), tokens, tickets, clock,
           cluster::isConnected, metrics);
       refresher.scheduleWithFixedDelay(() -> refreshDue(tokens), TICK.toMillis(), TICK.toMillis(),

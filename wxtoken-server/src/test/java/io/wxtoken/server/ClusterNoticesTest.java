@@ -12,6 +12,8 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.wxtoken.server.ServerHarness.Reply;
 import io.wxtoken.store.redis.RedisServerProcess;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the Redis (but has no master key) cannot make any instance serve a token of its choosing.
  */
 class ClusterNoticesTest {
+  private static final String ADMIN_TOKEN = "0123456789abcdef-admin";
   static RedisServerProcess redis;
 
   @TempDir
@@ -40,7 +43,8 @@ class ClusterNoticesTest {
 
   @Test
   void aForgedRecordPublishedOnTheEventsChannelIsAdoptedByNoInstance() throws Exception {
-    try (ClusterHarness c = ClusterHarness.start(dir, redis, 2);
+    try (ClusterHarness c = ClusterHarness.start(dir, redis, 2, b -> { },
+        config -> config.withAdminToken(ADMIN_TOKEN));
         RedisClient client = RedisClient.create(redis.uri());
         StatefulRedisConnection<String, String> attacker = client.connect()) {
       String token = c.token(0).accessToken();
@@ -70,6 +74,12 @@ class ClusterNoticesTest {
             .isEqualTo(fresh);
       }
       assertThat(c.wechat.isValid(fresh)).isTrue();
+      // dropped, and counted where operators look
+      String metrics = c.http().send(HttpRequest.newBuilder(c.uri(1, "/admin/metrics"))
+          .header("Authorization", "Bearer " + ADMIN_TOKEN).GET().build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(metrics).contains("wxtoken_cluster_rejected_notices_total 2.0")
+          .doesNotContain("attacker-chosen-token");
     }
   }
 }

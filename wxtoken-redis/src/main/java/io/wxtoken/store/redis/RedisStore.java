@@ -474,7 +474,8 @@ public final class RedisStore implements TokenStore, Cluster {
     events.close();
     connection.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    resources.shutdown(0, 2, TimeUnit.SECONDS);
+    // Ours, not the client's: shut down here, and waited for, as the client's own would have been.
+    resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3_000);
   }
 
   @Override
