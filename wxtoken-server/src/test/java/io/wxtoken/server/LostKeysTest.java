@@ -273,6 +273,30 @@ class LostKeysTest {
     }
 
     @Test
+    void theResetFlagReplacesASecretHashKeyGoneFromRedisAndRebuildsTheVerifiers() {
+      try (ClusterHarness h = ClusterHarness.start(dir, redis, 1)) {
+        String token = h.token(0).accessToken();
+        h.kill(0);
+        hdel("wxtoken:meta", SharedKeys.SECRET_HASH_KEY);
+
+        try (LogCapture logs = new LogCapture(StoredKeys.class);
+            WxTokenServer other = startAnother(h, c -> c.withResetSecretHashKey(true))) {
+          assertThat(logs.at(Level.WARN)).anySatisfy(w -> assertThat(w)
+              .contains("--reset-secret-hash-key", "1 of 1 verifiers rebuilt"));
+          h.wechat.resetCounters();
+          ServerHarness.Reply reply = ServerHarness.exchange(h.http(), HttpRequest.newBuilder(
+              java.net.URI.create("http://127.0.0.1:" + other.port() + ServerHarness.TOKEN_PATH))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString("{\"appId\":\"" + APP_ID
+                  + "\",\"appSecret\":\"" + SECRET + "\"}")).build());
+          assertThat(reply.accessToken()).isEqualTo(token);
+          assertThat(h.wechat.calls(Endpoint.STABLE_TOKEN)).isZero(); // the verifier matched
+          assertThat(record(other).hasSealedSecret()).isTrue();
+        }
+      }
+    }
+
+    @Test
     void withBothFlagsALostMasterKeyIsRecoveredFrom() {
       try (ClusterHarness h = ClusterHarness.start(dir, redis, 1)) {
         String token = h.token(0).accessToken();
