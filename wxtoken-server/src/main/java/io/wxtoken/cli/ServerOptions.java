@@ -95,6 +95,14 @@ final class ServerOptions {
       description = "Bearer token for GET /admin/apps and /admin/metrics (Prometheus); both are off without it. Prefer the variable: flags show in ps (env WXTOKEN_ADMIN_TOKEN).")
   String adminToken;
 
+  @Option(names = "--discard-sealed-secrets",
+      description = "Recovery from a lost master key: erase the stored AppSecrets sealed under a key that is not configured (the apps stay served, verify-only until a caller brings the secret again) instead of refusing to start. Logged per app.")
+  boolean discardSealedSecrets;
+
+  @Option(names = "--reset-secret-hash-key",
+      description = "Recovery from a lost secret-hash key: make a new one and rebuild the stored verifiers from the sealed secrets (other apps' next caller is checked with WeChat) instead of refusing to start.")
+  boolean resetSecretHashKey;
+
   /** Validates every setting and builds the config; the WeChat URL may be overridden (demo). */
   ServerConfig toConfig(URI wechatOverride, Path storeOverride) {
     URI wechat = wechatOverride != null ? wechatOverride : Settings.httpUrl("--wechat-base-url", wechatBaseUrl);
@@ -119,7 +127,9 @@ final class ServerOptions {
         verifyOnly,
         adminToken(adminToken),
         redis ? Settings.redis("--store", store) : null,
-        null);
+        null,
+        discardSealedSecrets,
+        resetSecretHashKey);
     if (appsFile != null && !java.nio.file.Files.isReadable(appsFile)) {
       throw new ConfigException(Settings.name("--apps-file") + ": cannot read " + appsFile);
     }

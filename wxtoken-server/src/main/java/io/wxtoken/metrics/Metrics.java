@@ -2,6 +2,7 @@ package io.wxtoken.metrics;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
@@ -24,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -130,6 +132,20 @@ public final class Metrics {
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException("the apps are watched already", e);
     }
+  }
+
+  /**
+   * Exposes how many cluster notices this instance dropped as unauthenticated or malformed
+   * ({@code rejected} is read at scrape time): a value that grows means something other than a
+   * wxtoken instance with this master key publishes on the notice channel.
+   */
+  public void watchRejectedNotices(LongSupplier rejected) {
+    CounterWithCallback.builder()
+        .name("wxtoken_cluster_rejected_notices")
+        .help("Notices on wxtoken:events dropped because their MAC did not verify (forged, or"
+            + " from an instance with another master key) or they were malformed")
+        .callback(callback -> callback.call(rejected.getAsLong()))
+        .register(registry);
   }
 
   /**

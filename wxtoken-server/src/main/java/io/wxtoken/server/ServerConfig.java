@@ -35,6 +35,10 @@ import java.util.function.Consumer;
  *     {@code storeDir}
  * @param leaseTime how long an app's refresh lease lasts in a cluster, or null to derive it from
  *     the WeChat timeouts and retries
+ * @param discardSealedSecrets erase stored secrets sealed under a master key that is not
+ *     configured, instead of refusing to start ({@code --discard-sealed-secrets})
+ * @param resetSecretHashKey replace a lost secret-hash key with a new one, instead of refusing to
+ *     start ({@code --reset-secret-hash-key})
  */
 public record ServerConfig(
     String host,
@@ -54,7 +58,9 @@ public record ServerConfig(
     boolean verifyOnly,
     String adminToken,
     RedisAddress redis,
-    Duration leaseTime) {
+    Duration leaseTime,
+    boolean discardSealedSecrets,
+    boolean resetSecretHashKey) {
 
   /** WeChat's production API root. */
   public static final URI WECHAT_API = URI.create("https://api.weixin.qq.com");
@@ -79,7 +85,7 @@ public record ServerConfig(
     return new ServerConfig("127.0.0.1", 8080, storeDir, wechatBaseUrl, TokenApi.STABLE,
         ExpiresAtFormat.NUMBER, Duration.ofSeconds(3), Duration.ofSeconds(5),
         Runtime.getRuntime().availableProcessors(), false, null, null, List.of(), null, false,
-        null, null, null);
+        null, null, null, false, false);
   }
 
   /** The HTTP part of this configuration. */
@@ -143,6 +149,16 @@ public record ServerConfig(
     });
   }
 
+  /** See {@code discardSealedSecrets}: a one-off recovery from a lost master key. */
+  public ServerConfig withDiscardSealedSecrets(boolean value) {
+    return copy(b -> b.discardSealedSecrets = value);
+  }
+
+  /** See {@code resetSecretHashKey}: a one-off recovery from a lost secret-hash key. */
+  public ServerConfig withResetSecretHashKey(boolean value) {
+    return copy(b -> b.resetSecretHashKey = value);
+  }
+
   /** A copy with some components changed: the one place that lists them all. */
   private ServerConfig copy(Consumer<Copy> change) {
     Copy b = new Copy(this);
@@ -150,7 +166,8 @@ public record ServerConfig(
     return new ServerConfig(b.host, b.port, b.storeDir, b.wechatBaseUrl, b.tokenApi,
         b.expiresAtFormat, b.wechatConnectTimeout, b.wechatReadTimeout, b.eventLoops,
         b.trustForwardedFor, b.masterKey, b.masterKeyFile, b.previousMasterKeyFiles, b.appsFile,
-        b.verifyOnly, b.adminToken, b.redis, b.leaseTime);
+        b.verifyOnly, b.adminToken, b.redis, b.leaseTime, b.discardSealedSecrets,
+        b.resetSecretHashKey);
   }
 
   /** The components, mutable, for {@link #copy}. */
@@ -173,6 +190,8 @@ public record ServerConfig(
     String adminToken;
     RedisAddress redis;
     Duration leaseTime;
+    boolean discardSealedSecrets;
+    boolean resetSecretHashKey;
 
     Copy(ServerConfig c) {
       host = c.host;
@@ -193,6 +212,8 @@ public record ServerConfig(
       adminToken = c.adminToken;
       redis = c.redis;
       leaseTime = c.leaseTime;
+      discardSealedSecrets = c.discardSealedSecrets;
+      resetSecretHashKey = c.resetSecretHashKey;
     }
   }
 

@@ -8,15 +8,16 @@ import io.wxtoken.secret.MasterKey;
 import io.wxtoken.secret.SecretBox;
 import io.wxtoken.ticket.TicketService;
 import io.wxtoken.token.AccessToken;
+import io.wxtoken.token.AppRecord;
 import io.wxtoken.token.TokenException;
 import io.wxtoken.store.h2.H2TokenStore;
+import io.wxtoken.store.redis.NoticeSigner;
 import io.wxtoken.store.redis.RedisStore;
 import io.wxtoken.token.Cluster;
 import io.wxtoken.token.SecretHasher;
 import io.wxtoken.token.TokenService;
 import io.wxtoken.token.TokenStore;
 import io.wxtoken.wechat.WeChatClient;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -74,25 +75,41 @@ public final class WxTokenServer implements AutoCloseable {
       throw new IllegalStateException("a store shared through Redis needs the same master key on"
           + " every instance: set --master-key-file or WXTOKEN_MASTER_KEY");
     }
+    // A shared store's master key is configured, never generated: loaded first, since the notices
+    // the instances exchange are authenticated with a key derived from it.
+    MasterKey configured = configuredMasterKey(config);
+    List<MasterKey> previousKeys =
+        config.previousMasterKeyFiles().stream().map(MasterKey::load).toList();
     TokenStore store = config.redis() == null
         ? H2TokenStore.open(config.storeDir())
-        : RedisStore.connect(config.redis(),
+        : RedisStore.connect(config.redis(), NoticeSigner.of(configured, previousKeys),
             RedisStore.Options.defaults().withLeaseTime(leaseTime(config, engine)));
     Cluster cluster = store instanceof RedisStore redis ? redis : Cluster.SOLO;
     ExecutorService storeExecutor = Executors.newFixedThreadPool(2, daemonThreads("wxtoken-store-"));
     ScheduledExecutorService refresher =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("wxtoken-refresher-"));
     try {
-      SecretBox box;
-      SecretHasher hasher;
-      if (store instanceof H2TokenStore h2) {
-        box = secretBox(config, h2.directory());
-        hasher = SecretHasher.of(MasterKey.loadOrCreate(h2.directory().resolve(KEY_FILE),
-            "secret-hash key", "keep it with the store: without it every app re-verifies its"
-                + " secret with WeChat once"));
-      } else {
-        box = secretBox(config, null);
-        hasher = SecretHasher.of(SharedKeys.secretHashKey((RedisStore) store, box));
+      // Read before the embedded store's keys are loaded or made: what the store holds decides
+      // whether a missing key may be generated (empty store) or was lost (refused, unless what
+      // it protected is discarded).
+      List<AppRecord> records = store.loadAll();
+      MasterKey current = configured != null ? configured
+          : StoredKeys.embeddedMasterKey(((H2TokenStore) store).directory()
+              .resolve(MASTER_KEY_FILE), records,
+              config.discardSealedSecrets() || config.verifyOnly());
+      SecretBox box = new SecretBox(current, previousKeys);
+      if (!config.verifyOnly()) { // verify-only erases stored secrets anyway
+        records = StoredKeys.checkSealedSecrets(store, box, records,
+            config.discardSealedSecrets());
+      }
+      StoredKeys.HashKey hashKey = store instanceof H2TokenStore h2
+          ? StoredKeys.embeddedHashKey(h2, h2.directory().resolve(KEY_FILE), records,
+              config.resetSecretHashKey())
+          : SharedKeys.secretHashKey((RedisStore) store, box, records.size(),
+              config.resetSecretHashKey());
+      SecretHasher hasher = SecretHasher.of(hashKey.key());
+      if (hashKey.replacedLostKey()) {
+        StoredKeys.rebuildVerifiers(store, box, hasher, records);
       }
       Metrics metrics = new Metrics(clock);
       WeChatClient wechat = new WeChatClient(config.wechatBaseUrl(), config.tokenApi(),
@@ -103,6 +120,9 @@ public final class WxTokenServer implements AutoCloseable {
       TicketService tickets = new TicketService(tokens, wechat, clock, engine.refreshPolicy(),
           engine.failureHoldoff(), engine.resilience(), storeExecutor);
       metrics.watch(tokens::statuses, cluster::isConnected);
+      if (store instanceof RedisStore redis) {
+        metrics.watchRejectedNotices(redis::rejectedNotices);
+      }
       ApiServer http = ApiServer.start(config.http(), tokens, tickets, clock,
           cluster::isConnected, metrics);
       refresher.scheduleWithFixedDelay(() -> refreshDue(tokens), TICK.toMillis(), TICK.toMillis(),
@@ -140,21 +160,16 @@ public final class WxTokenServer implements AutoCloseable {
     return flight.compareTo(Duration.ofSeconds(10)) < 0 ? Duration.ofSeconds(10) : flight;
   }
 
-  private static SecretBox secretBox(ServerConfig config, Path storeDir) {
-    MasterKey current;
+  /** The master key given by WXTOKEN_MASTER_KEY or --master-key-file, or null for the default file. */
+  private static MasterKey configuredMasterKey(ServerConfig config) {
     if (config.masterKey() != null) {
       try {
-        current = MasterKey.fromBase64(config.masterKey());
+        return MasterKey.fromBase64(config.masterKey());
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException("WXTOKEN_MASTER_KEY: " + e.getMessage());
       }
-    } else if (config.masterKeyFile() != null) {
-      current = MasterKey.load(config.masterKeyFile());
-    } else {
-      current = MasterKey.loadOrCreate(storeDir.resolve(MASTER_KEY_FILE)); // embedded store only
     }
-    List<MasterKey> previous = config.previousMasterKeyFiles().stream().map(MasterKey::load).toList();
-    return new SecretBox(current, previous);
+    return config.masterKeyFile() == null ? null : MasterKey.load(config.masterKeyFile());
   }
 
   private static void refreshDue(TokenService tokens) {
