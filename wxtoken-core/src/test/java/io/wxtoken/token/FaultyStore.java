@@ -71,6 +71,11 @@ final class FaultyStore implements TokenStore {
   }
 
   @Override
+  public int purgeQuotaBefore(java.time.LocalDate day) {
+    return real.purgeQuotaBefore(day);
+  }
+
+  @Override
   public void close() {
     real.close();
   }

@@ -298,7 +298,7 @@ final class HttpApi implements Handler<HttpServerRequest> {
       return;
     }
     metrics.tokenWaits();
-    whenDone(request, requestId, address, tokens.get(appId, parsed.appSecret()),
+    whenDone(request, requestId, address, tokens.get(appId, parsed.appSecret(), address),
         token -> rendered(appId, token));
   }
 
@@ -307,13 +307,13 @@ final class HttpApi implements Handler<HttpServerRequest> {
     String appId = parsed.appId();
     switch (kind) {
       case REFRESH -> whenDone(request, requestId, address,
-          tokens.refresh(appId, parsed.appSecret(), parsed.staleToken()),
+          tokens.refresh(appId, parsed.appSecret(), parsed.staleToken(), address),
           token -> rendered(appId, token));
       case TICKET -> whenDone(request, requestId, address,
-          tickets.get(appId, parsed.appSecret(), TicketType.parse(parsed.type())),
+          tickets.get(appId, parsed.appSecret(), TicketType.parse(parsed.type()), address),
           envelope::ticketData);
       case SIGN -> whenDone(request, requestId, address,
-          tickets.get(appId, parsed.appSecret(), TicketType.JSAPI),
+          tickets.get(appId, parsed.appSecret(), TicketType.JSAPI, address),
           ticket -> envelope.signatureData(JsSdkSignature.sign(appId, ticket.value(), parsed.url(),
               clock.instant().getEpochSecond(), JsSdkSignature.nonce(random))));
       case TOKEN -> token(request, requestId, address, parsed, null, null);

@@ -177,6 +177,17 @@ public final class H2TokenStore implements TokenStore {
   }
 
   @Override
+  public int purgeQuotaBefore(LocalDate day) {
+    try (Connection c = pool.getConnection();
+        PreparedStatement d = c.prepareStatement("DELETE FROM app_quota WHERE wechat_day < ?")) {
+      d.setObject(1, day);
+      return d.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("cannot purge old quota counts", e);
+    }
+  }
+
+  @Override
   public boolean save(AppRecord record) {
     try (Connection c = pool.getConnection()) {
       try (PreparedStatement update = c.prepareStatement("UPDATE app_token SET verifier = ?,"

@@ -25,8 +25,9 @@ import io.wxtoken.token.QuotaUsage;
 import io.wxtoken.token.StoreException;
 import io.wxtoken.token.TokenStore;
 import io.wxtoken.token.Verifier;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -257,6 +258,12 @@ public final class RedisStore implements TokenStore, Cluster {
         SetArgs.Builder.px(QUOTA_TTL_MILLIS)));
   }
 
+  /** Nothing to do: every quota count expires by itself two days after its last write. */
+  @Override
+  public int purgeQuotaBefore(LocalDate day) {
+    return 0;
+  }
+
   /**
    * A setting every instance must share (the sealed secret-hash key): the stored one, or
    * {@code valueIfAbsent} stored now if there is none. The first instance's value wins.
@@ -302,14 +309,15 @@ public final class RedisStore implements TokenStore, Cluster {
   }
 
   @Override
-  public Duration reserveSecretCheck(String appId, Verifier verifier, Instant now,
+  public boolean reserveSecretCheck(String appId, Verifier verifier, String address,
       Duration interval) {
-    Long wait = call("reserve the secret check of app " + appId, () -> commands.eval(
-        Scripts.RESERVE_CHECK, ScriptOutputType.INTEGER,
-        new String[] {RedisKeys.app(appId, RedisKeys.SECRET_CHECK)},
-        Long.toString(now.toEpochMilli()), Long.toString(Math.max(1, interval.toMillis())),
+    String key = RedisKeys.app(appId, RedisKeys.SECRET_CHECK) + ":"
+        + HexFormat.of().formatHex(address.getBytes(StandardCharsets.UTF_8));
+    Long reserved = call("reserve the secret check of app " + appId, () -> commands.eval(
+        Scripts.RESERVE_CHECK, ScriptOutputType.INTEGER, new String[] {key},
+        Long.toString(Math.max(1, interval.toMillis())),
         HexFormat.of().formatHex(verifier.bytes())));
-    return Duration.ofMillis(wait);
+    return reserved == 1;
   }
 
   @Override
