@@ -89,6 +89,10 @@ public final class TokenService {
    * @param forcedPerDay forced refreshes allowed per app per day
    * @param forcedInterval minimum time between two forced refreshes of an app
    * @param resilience retries and circuit breaker
+   * @param unknownAppChecks WeChat calls per {@code secretCheckInterval}, server-wide, to check
+   *     apps that have no record (in-process registrations are exempt)
+   * @param allowedApps the only appIds served, or null for every appId
+   * @param evictAfter forget an app no caller asked for in this long, or null for never
    */
   public record Options(
       RefreshPolicy refreshPolicy,
@@ -101,7 +105,8 @@ public final class TokenService {
       Duration forcedInterval,
       Resilience resilience,
       int unknownAppChecks,
-      Set<String> allowedApps) {
+      Set<String> allowedApps,
+      Duration evictAfter) {
 
     public Options {
       Objects.requireNonNull(refreshPolicy, "refreshPolicy");
@@ -112,6 +117,9 @@ public final class TokenService {
         throw new IllegalArgumentException("durations must be >= 0, limits positive");
       }
       allowedApps = allowedApps == null ? null : Set.copyOf(allowedApps);
+      if (evictAfter != null && (evictAfter.isNegative() || evictAfter.isZero())) {
+        throw new IllegalArgumentException("evictAfter must be positive, or null for never");
+      }
     }
 
     /**
@@ -122,24 +130,25 @@ public final class TokenService {
     public static Options defaults(TokenApi api) {
       return new Options(RefreshPolicy.DEFAULT, Duration.ofMinutes(1), Duration.ofSeconds(2),
           100_000, true, api == TokenApi.CLASSIC ? 2000 : 500_000, 20, Duration.ofSeconds(30),
-          Resilience.DEFAULT, 60, null);
+          Resilience.DEFAULT, 60, null, null);
     }
 
     public Options withStoreSecrets(boolean store) {
       return new Options(refreshPolicy, secretCheckInterval, failureHoldoff, maxTrackedApps, store,
-          dailyQuota, forcedPerDay, forcedInterval, resilience, unknownAppChecks, allowedApps);
+          dailyQuota, forcedPerDay, forcedInterval, resilience, unknownAppChecks, allowedApps,
+          evictAfter);
     }
 
     public Options withDailyQuota(int quota) {
       return new Options(refreshPolicy, secretCheckInterval, failureHoldoff, maxTrackedApps,
           storeSecrets, quota, forcedPerDay, forcedInterval, resilience, unknownAppChecks,
-          allowedApps);
+          allowedApps, evictAfter);
     }
 
     public Options withResilience(Resilience value) {
       return new Options(refreshPolicy, secretCheckInterval, failureHoldoff, maxTrackedApps,
           storeSecrets, dailyQuota, forcedPerDay, forcedInterval, value, unknownAppChecks,
-          allowedApps);
+          allowedApps, evictAfter);
     }
 
     /**
@@ -148,7 +157,8 @@ public final class TokenService {
      */
     public Options withUnknownAppChecks(int checks) {
       return new Options(refreshPolicy, secretCheckInterval, failureHoldoff, maxTrackedApps,
-          storeSecrets, dailyQuota, forcedPerDay, forcedInterval, resilience, checks, allowedApps);
+          storeSecrets, dailyQuota, forcedPerDay, forcedInterval, resilience, checks, allowedApps,
+          evictAfter);
     }
 
     /**
@@ -158,7 +168,17 @@ public final class TokenService {
     public Options withAllowedApps(Set<String> apps) {
       return new Options(refreshPolicy, secretCheckInterval, failureHoldoff, maxTrackedApps,
           storeSecrets, dailyQuota, forcedPerDay, forcedInterval, resilience, unknownAppChecks,
-          apps);
+          apps, evictAfter);
+    }
+
+    /**
+     * Forgets (in memory and in the store) an app no caller has asked for in {@code idle}; null
+     * for never. A lone server only: in a cluster each instance sees only part of the traffic.
+     */
+    public Options withEvictAfter(Duration idle) {
+      return new Options(refreshPolicy, secretCheckInterval, failureHoldoff, maxTrackedApps,
+          storeSecrets, dailyQuota, forcedPerDay, forcedInterval, resilience, unknownAppChecks,
+          allowedApps, idle);
     }
   }
 
@@ -187,6 +207,14 @@ public final class TokenService {
      * traffic of ever-new request bodies about 3 % of its throughput.
      */
     String verifiedSecret;
+    /**
+     * Whether a caller asked for this app since the last idle sweep. Set by the hit path only when
+     * unset (one field read per hit), cleared by the single sweeping thread; racy by design: a
+     * lost write only delays an eviction by one sweep.
+     */
+    boolean asked;
+    /** When (monotonic nanos) the app was last seen asked for, or taken into memory. */
+    long seenNanos;
 
     Cached(AppRecord record, long refreshAtMillis, long expiresAtMillis, String previousToken,
         long previousValidUntilMillis) {
@@ -287,6 +315,9 @@ public final class TokenService {
    */
   static final Duration OVERLAP = Duration.ofMinutes(5);
 
+  /** How often {@link #refreshDue} looks for apps to evict. */
+  private static final Duration SWEEP_EVERY = Duration.ofHours(1);
+
   /** The address of callers inside this process (registration, tickets fetched on a token). */
   static final String LOCAL = "local";
 
@@ -307,6 +338,9 @@ public final class TokenService {
   private final ConcurrentMap<String, Cached> apps = new ConcurrentHashMap<>();
   /** The WeChat day whose past quota counts were last purged; touched by the refresher only. */
   private volatile LocalDate purgedDay;
+  /** When the idle sweep last ran (monotonic nanos), and whether it ever did; refresher only. */
+  private long sweptNanos;
+  private boolean swept;
   private final ConcurrentMap<String, Flight> flights = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Health> health = new ConcurrentHashMap<>();
   /** Token value → appId, for the app's current and previous token (still valid in the overlap). */
@@ -455,6 +489,9 @@ public final class TokenService {
       }
       cached.verifiedSecret = secret;
     }
+    if (!cached.asked) {
+      cached.asked = true;
+    }
     if (now >= cached.refreshAtMillis()) {
       refreshInBackground(appId, cached.record().verifier(), secret);
     }
@@ -523,10 +560,60 @@ public final class TokenService {
    * @return how many apps were due
    */
   public int refreshDue() {
+    evictIdle(); // first: an idle app is forgotten, not refreshed once more
     List<String> due = schedule.pollDue(clock.millis(), 10_000);
     due.forEach(this::refreshProactively);
     purgeOnceADay();
     return due.size();
+  }
+
+  /**
+   * Every hour (monotonic), forgets the apps no caller asked for in {@code evictAfter}: memory,
+   * schedule and store. Lone servers only: an instance of a cluster sees part of the traffic, and
+   * deleting from the shared store would take the app from the others.
+   */
+  private void evictIdle() {
+    Duration idle = options.evictAfter();
+    if (idle == null || cluster.isShared()) {
+      return;
+    }
+    long now = nanoTime.getAsLong();
+    if (swept && now - sweptNanos < SWEEP_EVERY.toNanos()) {
+      return;
+    }
+    swept = true;
+    sweptNanos = now;
+    for (Cached cached : apps.values()) {
+      if (cached.asked) {
+        cached.asked = false;
+        cached.seenNanos = now;
+      } else if (now - cached.seenNanos >= idle.toNanos()) {
+        evict(cached, idle);
+      }
+    }
+  }
+
+  private void evict(Cached cached, Duration idle) {
+    String appId = cached.record().appId();
+    if (flights.containsKey(appId) || !apps.remove(appId, cached)) {
+      return; // busy, or replaced meanwhile: not idle after all
+    }
+    schedule.cancel(appId);
+    owners.remove(cached.token().value(), appId);
+    if (cached.previousToken != null) {
+      owners.remove(cached.previousToken, appId);
+    }
+    health.remove(appId);
+    log.info("app {}: forgotten, no caller asked for it in {} days; its next caller fetches it"
+        + " again", appId, idle.toDays());
+    executor.execute(() -> {
+      try {
+        store.delete(appId);
+      } catch (StoreException e) {
+        log.warn("app {}: forgotten in memory but still in the store; it is loaded again at the"
+            + " next start", appId, e);
+      }
+    });
   }
 
   /** Once per WeChat day, off the caller's thread: yesterday's quota counts limit nothing. */
@@ -550,11 +637,12 @@ public final class TokenService {
   }
 
   /**
-   * The app that was issued {@code accessToken} by this server, while WeChat still accepts it:
-   * the current token until its {@code expiresAt}; the one it replaced only within WeChat's
-   * overlap (5 minutes after a normal refresh, never past its own {@code expiresAt}) and never
-   * after a forced refresh, which ends the old token at once. For WeChat-style calls where the
-   * token identifies the app.
+   * The app that was issued {@code accessToken} by this server: its current token (even past its
+   * {@code expiresAt}, so that WeChat-style callers can be told 42001 rather than 40001: check
+   * {@link #currentToken} for validity), or the token it replaced while WeChat still accepts
+   * that one: within WeChat's overlap (5 minutes after a normal refresh, never past its own
+   * {@code expiresAt}) and never after a forced refresh, which ends the old token at once. For
+   * WeChat-style calls where the token identifies the app.
    */
   public Optional<String> ownerOf(String accessToken) {
     String appId = owners.get(accessToken);
@@ -564,8 +652,7 @@ public final class TokenService {
     }
     long now = clock.millis();
     boolean live = accessToken.equals(cached.token().value())
-        ? now < cached.expiresAtMillis()
-        : accessToken.equals(cached.previousToken) && now < cached.previousValidUntilMillis;
+        || accessToken.equals(cached.previousToken) && now < cached.previousValidUntilMillis;
     return live ? Optional.of(appId) : Optional.empty();
   }
 
@@ -641,6 +728,7 @@ public final class TokenService {
     Cached cached = apps.get(appId);
     boolean verified = cached != null && cached.record().verifier().matches(verifier);
     if (verified) {
+      cached.asked = true;
       if (now < cached.refreshAtMillis()) {
         return CompletableFuture.completedFuture(cached.token());
       }
@@ -1066,8 +1154,12 @@ public final class TokenService {
         previousUntil = forced || early ? Long.MIN_VALUE
             : Math.min(replacedAt + OVERLAP.toMillis(), old.expiresAtMillis());
       }
-      return new Cached(record, options.refreshPolicy().refreshAt(token).toEpochMilli(),
+      Cached next = new Cached(record, options.refreshPolicy().refreshAt(token).toEpochMilli(),
           token.expiresAt().toEpochMilli(), previous, previousUntil);
+      // A refresh is no caller: idleness carries over to the new record.
+      next.asked = old != null && old.asked;
+      next.seenNanos = old != null ? old.seenNanos : nanoTime.getAsLong();
+      return next;
     });
     if (kept.record() != record) {
       return;
@@ -1110,6 +1202,7 @@ public final class TokenService {
     // The caller's secret was not proven: it learns nothing from the failure (the detail is
     // logged here and, for a known app, kept in its status).
     TokenException told = verified || error.unverifiedCaller() ? error
+        : error.reason() == Reason.CLUSTER_UNAVAILABLE ? unproven(error) // says nothing of the app
         : unverified(appId, error.reason(), error.errcode());
     if (error.reason() != Reason.SECRET_MISMATCH && error.reason() != Reason.FORCED_REFRESH_LIMIT) {
       // The holdoff replays a failure to everyone who would start the same flight; a verdict on
@@ -1191,6 +1284,11 @@ public final class TokenService {
    * known or not, whatever WeChat said (its errmsg may name this server's IP), with no quota
    * counts and no time of the next check. The reason and errcode stay for metrics and tests.
    */
+  private static TokenException unproven(TokenException error) {
+    return new TokenException(error.reason(), error.getMessage(), error.errcode(),
+        error.retryAfter(), true);
+  }
+
   private static TokenException unverified(String appId, Reason reason, int errcode) {
     return new TokenException(reason, "appSecret could not be verified for appId " + appId
         + "; if it was just reset in WeChat, retry in a minute", errcode, Duration.ZERO, true);

@@ -59,6 +59,13 @@ public interface TokenStore extends AutoCloseable {
    */
   int purgeQuotaBefore(LocalDate day);
 
+  /**
+   * Deletes the app's record and quota count (an app no caller asked for in a long time).
+   *
+   * @return whether there was a record
+   */
+  boolean delete(String appId);
+
   /** Releases the store's resources. */
   @Override
   void close();

@@ -71,6 +71,11 @@ final class FaultyStore implements TokenStore {
   }
 
   @Override
+  public boolean delete(String appId) {
+    return real.delete(appId);
+  }
+
+  @Override
   public int purgeQuotaBefore(java.time.LocalDate day) {
     return real.purgeQuotaBefore(day);
   }

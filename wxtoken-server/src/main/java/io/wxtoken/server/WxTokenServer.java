@@ -28,6 +28,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -108,7 +109,11 @@ public final class WxTokenServer implements AutoCloseable {
       WeChatClient wechat = new WeChatClient(config.wechatBaseUrl(), config.tokenApi(),
           config.wechatConnectTimeout(), config.wechatReadTimeout(), metrics.wechatCalls());
       TokenService tokens = new TokenService(store, cluster, wechat, hasher, box, clock, nanoTime,
-          storeExecutor, engine.withStoreSecrets(engine.storeSecrets() && !config.verifyOnly()));
+          storeExecutor, engine.withStoreSecrets(engine.storeSecrets() && !config.verifyOnly())
+              .withUnknownAppChecks(config.unknownAppChecks())
+              .withEvictAfter(config.evictIdle())
+              .withAllowedApps(config.appsOnly() ? registrations.stream()
+                  .map(AppsFile.App::appId).collect(Collectors.toSet()) : null));
       int stored = tokens.scheduleStored();
       TicketService tickets = new TicketService(tokens, wechat, clock, nanoTime, engine.refreshPolicy(),
           engine.failureHoldoff(), engine.resilience(), storeExecutor);

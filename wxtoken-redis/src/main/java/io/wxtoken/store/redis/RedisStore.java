@@ -258,6 +258,14 @@ public final class RedisStore implements TokenStore, Cluster {
         SetArgs.Builder.px(QUOTA_TTL_MILLIS)));
   }
 
+  @Override
+  public boolean delete(String appId) {
+    Long deleted = call("delete app " + appId, () -> commands.del(
+        RedisKeys.app(appId, RedisKeys.TOKEN), RedisKeys.app(appId, RedisKeys.QUOTA)));
+    call("unlist app " + appId, () -> commands.srem(RedisKeys.APPS, appId));
+    return deleted != null && deleted > 0;
+  }
+
   /** Nothing to do: every quota count expires by itself two days after its last write. */
   @Override
   public int purgeQuotaBefore(LocalDate day) {
