@@ -51,8 +51,13 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Durable before visible.</b> A new token is saved to the {@link TokenStore} before any
  *       caller receives it (if the store fails it is served from memory and the failure logged).
  *   <li><b>The secret is the credential.</b> A secret that differs from the verified one is checked
- *       with WeChat at most once per app per {@code secretCheckInterval}; one WeChat accepts
- *       replaces the old one (rotation). WeChat's verdicts on a secret are remembered for as long.
+ *       with WeChat at most once per app and caller address per {@code secretCheckInterval} (at
+ *       once if WeChat has refused the stored secret); one WeChat accepts replaces the old one
+ *       (rotation). WeChat's verdicts on a secret are remembered for as long. A caller whose
+ *       secret is not proven gets one generic failure, marked
+ *       {@link TokenException#unverifiedCaller()}.
+ *   <li><b>Durations are monotonic.</b> Holdoffs and secret-check slots run on the injected
+ *       nanosecond source; the wall clock only dates tokens and the WeChat day.
  *   <li><b>Guarded forced refresh.</b> {@link #refresh} replaces a token only if the reported stale
  *       token is still the current one, within WeChat's forced-refresh limits.
  *   <li><b>Quota, retries, breaker.</b> Every WeChat call goes through {@link Upstream}.
