@@ -103,6 +103,21 @@ final class ServerOptions {
       description = "Recovery from a lost secret-hash key: make a new one and rebuild the stored verifiers from the sealed secrets (other apps' next caller is checked with WeChat) instead of refusing to start.")
   boolean resetSecretHashKey;
 
+  @Option(names = "--apps-only", paramLabel = "true|false", arity = "0..1", fallbackValue = "true",
+      defaultValue = "${env:WXTOKEN_APPS_ONLY:-false}",
+      description = "Serve only the apps of --apps-file; any other appId is refused like a wrong secret, without a WeChat call (env WXTOKEN_APPS_ONLY, default ${DEFAULT-VALUE}).")
+  boolean appsOnly;
+
+  @Option(names = "--unknown-app-checks", paramLabel = "N",
+      defaultValue = "${env:WXTOKEN_UNKNOWN_APP_CHECKS:-60}",
+      description = "WeChat calls a minute, for the whole server, to check appIds it has no token for; 0 serves only apps it already knows (env WXTOKEN_UNKNOWN_APP_CHECKS, default ${DEFAULT-VALUE}).")
+  int unknownAppChecks;
+
+  @Option(names = "--evict-idle-days", paramLabel = "N",
+      defaultValue = "${env:WXTOKEN_EVICT_IDLE_DAYS:-30}",
+      description = "Forget an app (memory and store, logged) that no caller asked for in N days; 0 never. Not in cluster mode (env WXTOKEN_EVICT_IDLE_DAYS, default ${DEFAULT-VALUE}).")
+  int evictIdleDays;
+
   /** Validates every setting and builds the config; the WeChat URL may be overridden (demo). */
   ServerConfig toConfig(URI wechatOverride, Path storeOverride) {
     URI wechat = wechatOverride != null ? wechatOverride : Settings.httpUrl("--wechat-base-url", wechatBaseUrl);
@@ -129,7 +144,20 @@ final class ServerOptions {
         redis ? Settings.redis("--store", store) : null,
         null,
         discardSealedSecrets,
-        resetSecretHashKey);
+        resetSecretHashKey,
+        appsOnly && appsFile != null,
+        Math.max(0, unknownAppChecks),
+        evictIdleDays > 0 ? java.time.Duration.ofDays(evictIdleDays) : null);
+    if (appsOnly && appsFile == null) {
+      throw new ConfigException(Settings.name("--apps-only") + " needs "
+          + Settings.name("--apps-file") + ": it lists the apps served");
+    }
+    if (evictIdleDays < 0) {
+      throw new ConfigException(Settings.name("--evict-idle-days") + " must be 0 (never) or more");
+    }
+    if (unknownAppChecks < 0) {
+      throw new ConfigException(Settings.name("--unknown-app-checks") + " must be 0 or more");
+    }
     if (appsFile != null && !java.nio.file.Files.isReadable(appsFile)) {
       throw new ConfigException(Settings.name("--apps-file") + ": cannot read " + appsFile);
     }

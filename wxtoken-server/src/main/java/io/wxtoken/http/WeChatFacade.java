@@ -179,12 +179,12 @@ final class WeChatFacade {
       return;
     }
     CompletableFuture<AccessToken> token = call.forceRefresh()
-        ? tokens.get(call.appId(), call.secret()).thenCompose(current ->
-            tokens.refresh(call.appId(), call.secret(), current.value())
+        ? tokens.get(call.appId(), call.secret(), address).thenCompose(current ->
+            tokens.refresh(call.appId(), call.secret(), current.value(), address)
                 .exceptionallyCompose(failure -> isForcedLimit(failure)
                     ? CompletableFuture.completedFuture(current) // WeChat: "否则不会刷新"
                     : CompletableFuture.failedFuture(failure)))
-        : tokens.get(call.appId(), call.secret());
+        : tokens.get(call.appId(), call.secret(), address);
     HttpApi.onEventLoop(token,
         (issued, failure) -> reply(request, requestId, address, stable, issued, failure));
   }

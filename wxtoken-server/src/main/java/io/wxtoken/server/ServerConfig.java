@@ -39,6 +39,11 @@ import java.util.function.Consumer;
  *     configured, instead of refusing to start ({@code --discard-sealed-secrets})
  * @param resetSecretHashKey replace a lost secret-hash key with a new one, instead of refusing to
  *     start ({@code --reset-secret-hash-key})
+ * @param appsOnly serve only the apps of {@code appsFile}: others are refused as a wrong secret
+ *     is, without a WeChat call
+ * @param unknownAppChecks WeChat calls a minute, server-wide, for appIds that have no record
+ * @param evictIdle forget an app no caller asked for in this long (lone server only), or null for
+ *     never
  */
 public record ServerConfig(
     String host,
@@ -60,7 +65,13 @@ public record ServerConfig(
     RedisAddress redis,
     Duration leaseTime,
     boolean discardSealedSecrets,
-    boolean resetSecretHashKey) {
+    boolean resetSecretHashKey,
+    boolean appsOnly,
+    int unknownAppChecks,
+    Duration evictIdle) {
+
+  /** WeChat calls a minute for appIds without a record, unless configured. */
+  public static final int DEFAULT_UNKNOWN_APP_CHECKS = 60;
 
   /** WeChat's production API root. */
   public static final URI WECHAT_API = URI.create("https://api.weixin.qq.com");
@@ -78,6 +89,12 @@ public record ServerConfig(
     if (eventLoops < 1) {
       throw new IllegalArgumentException("eventLoops must be >= 1");
     }
+    if (unknownAppChecks < 0) {
+      throw new IllegalArgumentException("unknownAppChecks must be >= 0");
+    }
+    if (appsOnly && appsFile == null) {
+      throw new IllegalArgumentException("appsOnly needs an appsFile");
+    }
   }
 
   /** Defaults for everything but the store directory and WeChat's address. */
@@ -85,7 +102,7 @@ public record ServerConfig(
     return new ServerConfig("127.0.0.1", 8080, storeDir, wechatBaseUrl, TokenApi.STABLE,
         ExpiresAtFormat.NUMBER, Duration.ofSeconds(3), Duration.ofSeconds(5),
         Runtime.getRuntime().availableProcessors(), false, null, null, List.of(), null, false,
-        null, null, null, false, false);
+        null, null, null, false, false, false, DEFAULT_UNKNOWN_APP_CHECKS, null);
   }
 
   /** The HTTP part of this configuration. */
@@ -138,6 +155,19 @@ public record ServerConfig(
     return copy(b -> b.leaseTime = value);
   }
 
+  /** Serves only the apps of the apps file (set it first). */
+  public ServerConfig withAppsOnly(boolean value) {
+    return copy(b -> b.appsOnly = value);
+  }
+
+  public ServerConfig withUnknownAppChecks(int value) {
+    return copy(b -> b.unknownAppChecks = value);
+  }
+
+  public ServerConfig withEvictIdle(Duration value) {
+    return copy(b -> b.evictIdle = value);
+  }
+
   public ServerConfig withMasterKey(String base64) {
     return copy(b -> b.masterKey = base64);
   }
@@ -167,7 +197,7 @@ public record ServerConfig(
         b.expiresAtFormat, b.wechatConnectTimeout, b.wechatReadTimeout, b.eventLoops,
         b.trustForwardedFor, b.masterKey, b.masterKeyFile, b.previousMasterKeyFiles, b.appsFile,
         b.verifyOnly, b.adminToken, b.redis, b.leaseTime, b.discardSealedSecrets,
-        b.resetSecretHashKey);
+        b.resetSecretHashKey, b.appsOnly, b.unknownAppChecks, b.evictIdle);
   }
 
   /** The components, mutable, for {@link #copy}. */
@@ -192,6 +222,9 @@ public record ServerConfig(
     Duration leaseTime;
     boolean discardSealedSecrets;
     boolean resetSecretHashKey;
+    boolean appsOnly;
+    int unknownAppChecks;
+    Duration evictIdle;
 
     Copy(ServerConfig c) {
       host = c.host;
@@ -214,6 +247,9 @@ public record ServerConfig(
       leaseTime = c.leaseTime;
       discardSealedSecrets = c.discardSealedSecrets;
       resetSecretHashKey = c.resetSecretHashKey;
+      appsOnly = c.appsOnly;
+      unknownAppChecks = c.unknownAppChecks;
+      evictIdle = c.evictIdle;
     }
   }
 
@@ -224,6 +260,7 @@ public record ServerConfig(
         + ", wechatBaseUrl=" + wechatBaseUrl + ", tokenApi=" + tokenApi
         + ", masterKey=" + (masterKey == null ? "none" : "<redacted>")
         + ", masterKeyFile=" + masterKeyFile + ", appsFile=" + appsFile
+        + (appsOnly ? " (only these apps)" : "") + ", unknownAppChecks=" + unknownAppChecks
         + ", verifyOnly=" + verifyOnly + ", adminToken=" + (adminToken == null ? "off" : "<redacted>")
         + "]";
   }

@@ -28,6 +28,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,6 +71,15 @@ public final class WxTokenServer implements AutoCloseable {
 
   /** Starts a server with the engine's tunables given (tests shorten retries and breakers). */
   public static WxTokenServer start(ServerConfig config, Clock clock, TokenService.Options engine) {
+    return start(config, clock, System::nanoTime, engine);
+  }
+
+  /**
+   * Starts a server timing durations with {@code nanoTime} (monotonic nanoseconds; tests pass
+   * their {@code ManualClock}'s) and reading wall time from {@code clock}.
+   */
+  public static WxTokenServer start(ServerConfig config, Clock clock, LongSupplier nanoTime,
+      TokenService.Options engine) {
     List<AppsFile.App> registrations = config.appsFile() == null
         ? List.of() : AppsFile.read(config.appsFile(), System.getenv());
     if (config.redis() != null && config.masterKey() == null && config.masterKeyFile() == null) {
@@ -114,10 +125,14 @@ public final class WxTokenServer implements AutoCloseable {
       Metrics metrics = new Metrics(clock);
       WeChatClient wechat = new WeChatClient(config.wechatBaseUrl(), config.tokenApi(),
           config.wechatConnectTimeout(), config.wechatReadTimeout(), metrics.wechatCalls());
-      TokenService tokens = new TokenService(store, cluster, wechat, hasher, box, clock,
-          storeExecutor, engine.withStoreSecrets(engine.storeSecrets() && !config.verifyOnly()));
+      TokenService tokens = new TokenService(store, cluster, wechat, hasher, box, clock, nanoTime,
+          storeExecutor, engine.withStoreSecrets(engine.storeSecrets() && !config.verifyOnly())
+              .withUnknownAppChecks(config.unknownAppChecks())
+              .withEvictAfter(config.evictIdle())
+              .withAllowedApps(config.appsOnly() ? registrations.stream()
+                  .map(AppsFile.App::appId).collect(Collectors.toSet()) : null));
       int stored = tokens.scheduleStored();
-      TicketService tickets = new TicketService(tokens, wechat, clock, engine.refreshPolicy(),
+      TicketService tickets = new TicketService(tokens, wechat, clock, nanoTime, engine.refreshPolicy(),
           engine.failureHoldoff(), engine.resilience(), storeExecutor);
       metrics.watch(tokens::statuses, cluster::isConnected);
       if (store instanceof RedisStore redis) {

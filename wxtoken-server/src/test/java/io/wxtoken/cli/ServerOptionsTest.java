@@ -45,6 +45,32 @@ class ServerOptionsTest {
   }
 
   @Test
+  void appsOnlyNeedsAnAppsFileAndUnknownAppChecksMustNotBeNegative() throws Exception {
+    assertThat(config().appsOnly()).isFalse();
+    assertThat(config().unknownAppChecks()).isEqualTo(ServerConfig.DEFAULT_UNKNOWN_APP_CHECKS);
+    assertThat(config("--unknown-app-checks", "0").unknownAppChecks()).isZero();
+    assertThatThrownBy(() -> config("--apps-only"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("--apps-only/WXTOKEN_APPS_ONLY").hasMessageContaining("--apps-file");
+    assertThatThrownBy(() -> config("--unknown-app-checks", "-1"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("--unknown-app-checks/WXTOKEN_UNKNOWN_APP_CHECKS");
+    Path apps = dir.resolve("apps.json");
+    Files.writeString(apps, "{\"apps\":[]}");
+    assertThat(config("--apps-file", apps.toString(), "--apps-only").appsOnly()).isTrue();
+  }
+
+  @Test
+  void idleAppsAreForgottenAfterThirtyDaysByDefaultAndZeroMeansNever() {
+    assertThat(config().evictIdle()).isEqualTo(java.time.Duration.ofDays(30));
+    assertThat(config("--evict-idle-days", "7").evictIdle()).isEqualTo(java.time.Duration.ofDays(7));
+    assertThat(config("--evict-idle-days", "0").evictIdle()).isNull();
+    assertThatThrownBy(() -> config("--evict-idle-days", "-1"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("--evict-idle-days/WXTOKEN_EVICT_IDLE_DAYS");
+  }
+
+  @Test
   @Timeout(10)
   void aShortAdminTokenFailsNamingTheSettingAndTheMinimum() {
     CliRun run = run(serve("--admin-token", "short"));

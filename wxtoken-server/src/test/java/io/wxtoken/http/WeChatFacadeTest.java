@@ -108,7 +108,8 @@ class WeChatFacadeTest {
       "wrong grant_type|grant_type=password&appid=wx1&secret=x|40002|invalid grant_type",
       "missing grant_type|appid=wx1&secret=x|40002|invalid grant_type",
       "bad appid|grant_type=client_credential&appid=wx%2F1&secret=x|40013|invalid appid",
-      "appid not at WeChat|grant_type=client_credential&appid=wx00000000000000ff&secret=x|40013|invalid appid",
+      // point 8: whether WeChat knows the appid is not told to a caller whose secret is unproven
+      "appid not at WeChat|grant_type=client_credential&appid=wx00000000000000ff&secret=x|40013|could not be verified",
   })
   void classicErrorsAreWeChats(String name, String query, int errcode, String errmsg) {
     assertWeChatError(classic(query), errcode, errmsg);

@@ -213,6 +213,32 @@ public final class H2TokenStore implements TokenStore {
   }
 
   @Override
+  public boolean delete(String appId) {
+    try (Connection c = pool.getConnection();
+        PreparedStatement token = c.prepareStatement("DELETE FROM app_token WHERE app_id = ?");
+        PreparedStatement quota = c.prepareStatement("DELETE FROM app_quota WHERE app_id = ?")) {
+      token.setString(1, appId);
+      quota.setString(1, appId);
+      int deleted = token.executeUpdate();
+      quota.executeUpdate();
+      return deleted > 0;
+    } catch (SQLException e) {
+      throw new StoreException("cannot delete app " + appId, e);
+    }
+  }
+
+  @Override
+  public int purgeQuotaBefore(LocalDate day) {
+    try (Connection c = pool.getConnection();
+        PreparedStatement d = c.prepareStatement("DELETE FROM app_quota WHERE wechat_day < ?")) {
+      d.setObject(1, day);
+      return d.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("cannot purge old quota counts", e);
+    }
+  }
+
+  @Override
   public boolean save(AppRecord record) {
     try (Connection c = pool.getConnection()) {
       try (PreparedStatement update = c.prepareStatement("UPDATE app_token SET verifier = ?,"

@@ -28,8 +28,9 @@ import io.wxtoken.token.StoreException;
 import io.wxtoken.token.TokenStore;
 import io.wxtoken.token.Verifier;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -291,6 +292,20 @@ public final class RedisStore implements TokenStore, Cluster {
         SetArgs.Builder.px(QUOTA_TTL_MILLIS)));
   }
 
+  @Override
+  public boolean delete(String appId) {
+    Long deleted = call("delete app " + appId, () -> commands.del(
+        RedisKeys.app(appId, RedisKeys.TOKEN), RedisKeys.app(appId, RedisKeys.QUOTA)));
+    call("unlist app " + appId, () -> commands.srem(RedisKeys.APPS, appId));
+    return deleted != null && deleted > 0;
+  }
+
+  /** Nothing to do: every quota count expires by itself two days after its last write. */
+  @Override
+  public int purgeQuotaBefore(LocalDate day) {
+    return 0;
+  }
+
   /**
    * A setting every instance must share (the sealed secret-hash key): the stored one, or
    * {@code valueIfAbsent} stored now if there is none. The first instance's value wins.
@@ -341,14 +356,15 @@ public final class RedisStore implements TokenStore, Cluster {
   }
 
   @Override
-  public Duration reserveSecretCheck(String appId, Verifier verifier, Instant now,
+  public boolean reserveSecretCheck(String appId, Verifier verifier, String address,
       Duration interval) {
-    Long wait = call("reserve the secret check of app " + appId, () -> commands.eval(
-        Scripts.RESERVE_CHECK, ScriptOutputType.INTEGER,
-        new String[] {RedisKeys.app(appId, RedisKeys.SECRET_CHECK)},
-        Long.toString(now.toEpochMilli()), Long.toString(Math.max(1, interval.toMillis())),
+    String key = RedisKeys.app(appId, RedisKeys.SECRET_CHECK) + ":"
+        + HexFormat.of().formatHex(address.getBytes(StandardCharsets.UTF_8));
+    Long reserved = call("reserve the secret check of app " + appId, () -> commands.eval(
+        Scripts.RESERVE_CHECK, ScriptOutputType.INTEGER, new String[] {key},
+        Long.toString(Math.max(1, interval.toMillis())),
         HexFormat.of().formatHex(verifier.bytes())));
-    return Duration.ofMillis(wait);
+    return reserved == 1;
   }
 
   @Override

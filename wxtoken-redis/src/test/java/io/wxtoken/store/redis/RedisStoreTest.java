@@ -196,19 +196,39 @@ class RedisStoreTest {
   }
 
   @Test
-  void secretChecksAreBudgetedOnceAcrossInstancesByTheEnginesClock() {
+  void secretChecksAreBudgetedPerAppAndAddressAcrossInstances() {
     Verifier one = Verifier.of(new byte[] {1});
     Verifier other = Verifier.of(new byte[] {2});
     Duration minute = Duration.ofMinutes(1);
-    assertThat(a.reserveSecretCheck("wx1", one, T0, minute)).isZero();
-    assertThat(b.reserveSecretCheck("wx1", other, T0.plusSeconds(20), minute))
-        .isEqualTo(Duration.ofSeconds(40));
-    assertThat(b.reserveSecretCheck("wx1", one, T0.plusSeconds(20), minute))
-        .as("the same secret's check, taken over from an instance that died making it").isZero();
-    assertThat(b.reserveSecretCheck("wx2", other, T0, minute)).isZero();
-    assertThat(b.reserveSecretCheck("wx1", other, T0.plusSeconds(60), minute))
-        .as("a minute later by the engine's clock, whatever Redis's own clock says").isZero();
-    assertThat(a.reserveSecretCheck("wx1", one, T0.plusSeconds(61), minute)).isPositive();
+    assertThat(a.reserveSecretCheck("wx1", one, "10.0.0.1", minute)).isTrue();
+    assertThat(b.reserveSecretCheck("wx1", other, "10.0.0.1", minute)).isFalse();
+    assertThat(b.reserveSecretCheck("wx1", one, "10.0.0.1", minute))
+        .as("the same secret's check, taken over from an instance that died making it").isTrue();
+    assertThat(b.reserveSecretCheck("wx1", other, "10.0.0.2", minute))
+        .as("another address has its own check").isTrue();
+    assertThat(b.reserveSecretCheck("wx2", other, "10.0.0.1", minute)).isTrue();
+    assertThat(a.reserveSecretCheck("wx1", one, "2001:db8::/64", minute)).isTrue();
+    assertThat(b.reserveSecretCheck("wx1", other, "2001:db8::/64", minute)).isFalse();
+  }
+
+  @Test
+  void aSecretCheckSlotIsTimedByRedisNotByTheInstances() throws Exception {
+    Verifier one = Verifier.of(new byte[] {1});
+    Verifier other = Verifier.of(new byte[] {2});
+    Duration interval = Duration.ofMillis(300);
+    long started = System.nanoTime();
+    assertThat(a.reserveSecretCheck("wx1", one, "10.0.0.1", interval)).isTrue();
+    boolean refusedAtOnce = !b.reserveSecretCheck("wx1", other, "10.0.0.1", interval);
+    long elapsed = System.nanoTime() - started;
+    if (elapsed < interval.toNanos()) {
+      assertThat(refusedAtOnce).isTrue();
+    }
+    // No clock is passed: the slot ends when Redis expires it, whatever the instances' clocks say.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!b.reserveSecretCheck("wx1", other, "10.0.0.1", interval)) {
+      assertThat(System.nanoTime()).as("the slot lapses in Redis").isLessThan(deadline);
+      Thread.sleep(20);
+    }
   }
 
   @Test
