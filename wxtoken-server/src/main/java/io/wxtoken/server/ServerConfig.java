@@ -1,6 +1,7 @@
 package io.wxtoken.server;
 
 import io.wxtoken.http.ExpiresAtFormat;
+import io.wxtoken.http.HttpLimits;
 import io.wxtoken.http.HttpOptions;
 import io.wxtoken.store.redis.RedisAddress;
 import io.wxtoken.wechat.TokenApi;
@@ -35,6 +36,7 @@ import java.util.function.Consumer;
  *     {@code storeDir}
  * @param leaseTime how long an app's refresh lease lasts in a cluster, or null to derive it from
  *     the WeChat timeouts and retries
+ * @param httpLimits bounds on connections and on the WeChat pass-through
  */
 public record ServerConfig(
     String host,
@@ -54,7 +56,8 @@ public record ServerConfig(
     boolean verifyOnly,
     String adminToken,
     RedisAddress redis,
-    Duration leaseTime) {
+    Duration leaseTime,
+    HttpLimits httpLimits) {
 
   /** WeChat's production API root. */
   public static final URI WECHAT_API = URI.create("https://api.weixin.qq.com");
@@ -65,6 +68,7 @@ public record ServerConfig(
     Objects.requireNonNull(wechatBaseUrl, "wechatBaseUrl");
     Objects.requireNonNull(tokenApi, "tokenApi");
     Objects.requireNonNull(expiresAtFormat, "expiresAtFormat");
+    Objects.requireNonNull(httpLimits, "httpLimits");
     previousMasterKeyFiles = List.copyOf(previousMasterKeyFiles);
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535");
@@ -79,13 +83,13 @@ public record ServerConfig(
     return new ServerConfig("127.0.0.1", 8080, storeDir, wechatBaseUrl, TokenApi.STABLE,
         ExpiresAtFormat.NUMBER, Duration.ofSeconds(3), Duration.ofSeconds(5),
         Runtime.getRuntime().availableProcessors(), false, null, null, List.of(), null, false,
-        null, null, null);
+        null, null, null, HttpLimits.defaults());
   }
 
   /** The HTTP part of this configuration. */
   public HttpOptions http() {
     return new HttpOptions(host, port, eventLoops, expiresAtFormat, trustForwardedFor, adminToken,
-        wechatBaseUrl, wechatConnectTimeout, wechatReadTimeout);
+        wechatBaseUrl, wechatConnectTimeout, wechatReadTimeout, httpLimits);
   }
 
   public ServerConfig withPort(int value) {
@@ -128,6 +132,10 @@ public record ServerConfig(
     return copy(b -> b.redis = value);
   }
 
+  public ServerConfig withHttpLimits(HttpLimits value) {
+    return copy(b -> b.httpLimits = value);
+  }
+
   public ServerConfig withLeaseTime(Duration value) {
     return copy(b -> b.leaseTime = value);
   }
@@ -150,7 +158,7 @@ public record ServerConfig(
     return new ServerConfig(b.host, b.port, b.storeDir, b.wechatBaseUrl, b.tokenApi,
         b.expiresAtFormat, b.wechatConnectTimeout, b.wechatReadTimeout, b.eventLoops,
         b.trustForwardedFor, b.masterKey, b.masterKeyFile, b.previousMasterKeyFiles, b.appsFile,
-        b.verifyOnly, b.adminToken, b.redis, b.leaseTime);
+        b.verifyOnly, b.adminToken, b.redis, b.leaseTime, b.httpLimits);
   }
 
   /** The components, mutable, for {@link #copy}. */
@@ -173,6 +181,7 @@ public record ServerConfig(
     String adminToken;
     RedisAddress redis;
     Duration leaseTime;
+    HttpLimits httpLimits;
 
     Copy(ServerConfig c) {
       host = c.host;
@@ -193,6 +202,7 @@ public record ServerConfig(
       adminToken = c.adminToken;
       redis = c.redis;
       leaseTime = c.leaseTime;
+      httpLimits = c.httpLimits;
     }
   }
 

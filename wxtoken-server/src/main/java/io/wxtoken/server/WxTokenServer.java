@@ -27,6 +27,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +69,15 @@ public final class WxTokenServer implements AutoCloseable {
 
   /** Starts a server with the engine's tunables given (tests shorten retries and breakers). */
   public static WxTokenServer start(ServerConfig config, Clock clock, TokenService.Options engine) {
+    return start(config, clock, System::nanoTime, engine);
+  }
+
+  /**
+   * As {@link #start(ServerConfig, Clock, TokenService.Options)}, with the monotonic source of
+   * nanoseconds that times the HTTP layer's windows and deadlines (tests pass their clock's).
+   */
+  public static WxTokenServer start(ServerConfig config, Clock clock, LongSupplier nanoTime,
+      TokenService.Options engine) {
     List<AppsFile.App> registrations = config.appsFile() == null
         ? List.of() : AppsFile.read(config.appsFile(), System.getenv());
     if (config.redis() != null && config.masterKey() == null && config.masterKeyFile() == null) {
@@ -103,7 +113,7 @@ public final class WxTokenServer implements AutoCloseable {
       TicketService tickets = new TicketService(tokens, wechat, clock, engine.refreshPolicy(),
           engine.failureHoldoff(), engine.resilience(), storeExecutor);
       metrics.watch(tokens::statuses, cluster::isConnected);
-      ApiServer http = ApiServer.start(config.http(), tokens, tickets, clock,
+      ApiServer http = ApiServer.start(config.http(), tokens, tickets, clock, nanoTime,
           cluster::isConnected, metrics);
       refresher.scheduleWithFixedDelay(() -> refreshDue(tokens), TICK.toMillis(), TICK.toMillis(),
           TimeUnit.MILLISECONDS);
