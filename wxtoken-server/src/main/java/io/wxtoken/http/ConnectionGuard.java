@@ -35,6 +35,7 @@ import java.util.function.LongSupplier;
  */
 final class ConnectionGuard implements Handler<HttpConnection> {
   private static final String DECODER = "httpDecoder";
+  private static final String ENCODER = "httpEncoder";
 
   private final int maxConnections;
   private final int maxPerAddress;
@@ -108,12 +109,14 @@ final class ConnectionGuard implements Handler<HttpConnection> {
   }
 
   private void install(ChannelPipeline pipeline) {
-    if (pipeline.get(DECODER) == null) {
+    if (pipeline.get(DECODER) == null || pipeline.get(ENCODER) == null) {
       return; // not HTTP/1 (never here: h2c is off)
     }
     HeadState state = new HeadState();
     pipeline.addBefore(DECODER, "wxtoken-head-start", new HeadStart(state));
-    pipeline.addAfter(DECODER, "wxtoken-head-end", new HeadEnd(state));
+    // After the encoder: it then sees the decoded request going in and the answer's objects going
+    // out, before they are encoded.
+    pipeline.addAfter(ENCODER, "wxtoken-head-end", new HeadEnd(state));
   }
 
   /** Where the connection's current request is; touched only on its event loop. */
