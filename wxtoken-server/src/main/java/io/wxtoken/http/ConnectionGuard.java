@@ -5,7 +5,9 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpConnection;
@@ -182,8 +184,16 @@ final class ConnectionGuard implements Handler<HttpConnection> {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-      if (msg instanceof HttpRequest) {
+      if (msg instanceof HttpRequest request) {
         state.phase = HeadState.BUSY;
+        HttpVersion version = request.protocolVersion();
+        if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0
+            && request.decoderResult().isSuccess()) {
+          // Vert.x would answer a 501 of its own ("http/1.1", "HTTP/9.9"): make it a request
+          // that could not be read, answered 400 by HttpApi.invalid in the API's envelope.
+          request.setDecoderResult(DecoderResult.failure(
+              new IllegalArgumentException("unsupported HTTP version")));
+        }
       }
       super.channelRead(ctx, msg);
     }

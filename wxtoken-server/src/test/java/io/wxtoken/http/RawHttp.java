@@ -37,9 +37,14 @@ final class RawHttp {
   }
 
   static Answer exchange(int port, byte[] request) {
+    return exchange(port, request, 10_000);
+  }
+
+  /** As {@link #exchange(int, byte[])}, waiting at most {@code readMillis} for each read. */
+  static Answer exchange(int port, byte[] request, int readMillis) {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-      socket.setSoTimeout(10_000);
+      socket.setSoTimeout(readMillis);
       try {
         socket.getOutputStream().write(request);
         socket.getOutputStream().flush();
