@@ -18,6 +18,7 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,26 +39,32 @@ final class AdminApi {
   static final String METRICS = "/admin/metrics";
 
   private final TokenService tokens;
+  private final Responder responder;
   private final Envelope envelope;
   private final byte[] expectedAuthorization;
   private final JsonFactory json = new JsonFactory();
   private final Metrics metrics;
+  private final FailureThrottle throttle;
+  private final Function<HttpServerRequest, String> address;
 
   /** @param adminToken the token operators present, or null to disable the admin endpoints */
-  AdminApi(TokenService tokens, Envelope envelope, String adminToken, Metrics metrics) {
+  AdminApi(TokenService tokens, Responder responder, String adminToken, Metrics metrics,
+      FailureThrottle throttle, Function<HttpServerRequest, String> address) {
+    this.throttle = throttle;
+    this.address = address;
     this.metrics = metrics;
     this.tokens = tokens;
-    this.envelope = envelope;
+    this.responder = responder;
+    this.envelope = responder.envelope();
     this.expectedAuthorization = adminToken == null
         ? null : adminToken.getBytes(StandardCharsets.UTF_8);
   }
 
-  void handle(HttpServerRequest request, String requestId) {
-    String path = request.path();
+  void handle(HttpServerRequest request, String requestId, String path) {
     if (expectedAuthorization == null
         || !(path.equals(APPS) || path.startsWith(APPS + "/") || path.equals(METRICS))) {
       send(request, 404, envelope.error(ApiError.NOT_FOUND,
-          "no such endpoint: " + request.method() + " " + path.replaceAll("[^\\x20-\\x7e]", "?")
+          "no such endpoint: " + request.method() + " " + Responder.sanitize(path)
               + (expectedAuthorization == null ? " (the admin API is off: set --admin-token)" : ""),
           requestId), requestId);
       return;
@@ -68,6 +75,15 @@ final class AdminApi {
         && presented.regionMatches(true, 0, "Bearer ", 0, 7);
     if (!bearer || !MessageDigest.isEqual(expectedAuthorization,
         presented.substring(7).trim().getBytes(StandardCharsets.UTF_8))) {
+      // A wrong admin token is a failed credential: guessing it is throttled like a secret.
+      String from = address.apply(request);
+      if (throttle.refuses(from)) {
+        send(request, 429, envelope.error(ApiError.THROTTLED,
+            "too many failed credential checks from this address; retry in a minute", requestId),
+            requestId);
+        return;
+      }
+      throttle.recordFailure(from);
       request.response().putHeader("WWW-Authenticate", "Bearer");
       send(request, 401, envelope.error(ApiError.UNAUTHORIZED,
           "the admin API needs Authorization: Bearer <admin token>", requestId), requestId);
@@ -109,7 +125,7 @@ final class AdminApi {
       }
       if (done.succeeded()) {
         request.response().putHeader(HttpHeaders.CONTENT_TYPE, metrics.contentType())
-            .putHeader(HttpApi.X_REQUEST_ID, requestId)
+            .putHeader(Responder.X_REQUEST_ID, requestId)
             .end(done.result());
       } else {
         log.error("metrics scrape failed (request {})", requestId, done.cause());
@@ -119,8 +135,8 @@ final class AdminApi {
     });
   }
 
-  private static void send(HttpServerRequest request, int status, byte[] body, String requestId) {
-    HttpApi.send(request, status, body, requestId);
+  private void send(HttpServerRequest request, int status, byte[] body, String requestId) {
+    responder.send(request, status, body, requestId);
   }
 
   private byte[] render(String requestId, List<AppStatus> statuses, boolean list) {

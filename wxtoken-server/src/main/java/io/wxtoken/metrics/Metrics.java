@@ -76,6 +76,8 @@ public final class Metrics {
   private final CounterDataPoint servedAfterWaiting;
   private final Counter wechatRequests;
   private final Histogram wechatDuration;
+  private final CounterDataPoint throttled;
+  private final CounterDataPoint connectionsRefused;
   private final Set<String> wechatOutcomes = ConcurrentHashMap.newKeySet();
   private final Clock clock;
 
@@ -115,7 +117,26 @@ public final class Metrics {
         .classicUpperBounds(0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
         .labelNames("endpoint")
         .register(registry);
+    Counter refused = Counter.builder()
+        .name("wxtoken_http_refused_total")
+        .help("Requests and connections refused before being served: throttled (a request from"
+            + " an address blocked for failed credential checks), connection_limit (a connection"
+            + " over the total or per-address cap)")
+        .labelNames("reason")
+        .register(registry);
+    throttled = refused.labelValues("throttled");
+    connectionsRefused = refused.labelValues("connection_limit");
     registerJvmMetrics();
+  }
+
+  /** Counts a request refused because its address is blocked by the failure throttle. */
+  public void throttled() {
+    throttled.inc();
+  }
+
+  /** Counts a connection closed at once for being over a connection cap. */
+  public void connectionRefused() {
+    connectionsRefused.inc();
   }
 
   /**

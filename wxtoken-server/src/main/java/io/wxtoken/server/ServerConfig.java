@@ -1,6 +1,7 @@
 package io.wxtoken.server;
 
 import io.wxtoken.http.ExpiresAtFormat;
+import io.wxtoken.http.HttpLimits;
 import io.wxtoken.http.HttpOptions;
 import io.wxtoken.store.redis.RedisAddress;
 import io.wxtoken.wechat.TokenApi;
@@ -44,6 +45,7 @@ import java.util.function.Consumer;
  * @param unknownAppChecks WeChat calls a minute, server-wide, for appIds that have no record
  * @param evictIdle forget an app no caller asked for in this long (lone server only), or null for
  *     never
+ * @param httpLimits bounds on connections and on the WeChat pass-through
  */
 public record ServerConfig(
     String host,
@@ -68,7 +70,8 @@ public record ServerConfig(
     boolean resetSecretHashKey,
     boolean appsOnly,
     int unknownAppChecks,
-    Duration evictIdle) {
+    Duration evictIdle,
+    HttpLimits httpLimits) {
 
   /** WeChat calls a minute for appIds without a record, unless configured. */
   public static final int DEFAULT_UNKNOWN_APP_CHECKS = 60;
@@ -82,6 +85,7 @@ public record ServerConfig(
     Objects.requireNonNull(wechatBaseUrl, "wechatBaseUrl");
     Objects.requireNonNull(tokenApi, "tokenApi");
     Objects.requireNonNull(expiresAtFormat, "expiresAtFormat");
+    Objects.requireNonNull(httpLimits, "httpLimits");
     previousMasterKeyFiles = List.copyOf(previousMasterKeyFiles);
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535");
@@ -102,13 +106,14 @@ public record ServerConfig(
     return new ServerConfig("127.0.0.1", 8080, storeDir, wechatBaseUrl, TokenApi.STABLE,
         ExpiresAtFormat.NUMBER, Duration.ofSeconds(3), Duration.ofSeconds(5),
         Runtime.getRuntime().availableProcessors(), false, null, null, List.of(), null, false,
-        null, null, null, false, false, false, DEFAULT_UNKNOWN_APP_CHECKS, null);
+        null, null, null, false, false, false, DEFAULT_UNKNOWN_APP_CHECKS, null,
+        HttpLimits.defaults());
   }
 
   /** The HTTP part of this configuration. */
   public HttpOptions http() {
     return new HttpOptions(host, port, eventLoops, expiresAtFormat, trustForwardedFor, adminToken,
-        wechatBaseUrl, wechatConnectTimeout, wechatReadTimeout);
+        wechatBaseUrl, wechatConnectTimeout, wechatReadTimeout, httpLimits);
   }
 
   public ServerConfig withPort(int value) {
@@ -149,6 +154,10 @@ public record ServerConfig(
   /** Shares the store with other instances through Redis instead of the embedded store. */
   public ServerConfig withRedis(RedisAddress value) {
     return copy(b -> b.redis = value);
+  }
+
+  public ServerConfig withHttpLimits(HttpLimits value) {
+    return copy(b -> b.httpLimits = value);
   }
 
   public ServerConfig withLeaseTime(Duration value) {
@@ -197,7 +206,8 @@ public record ServerConfig(
         b.expiresAtFormat, b.wechatConnectTimeout, b.wechatReadTimeout, b.eventLoops,
         b.trustForwardedFor, b.masterKey, b.masterKeyFile, b.previousMasterKeyFiles, b.appsFile,
         b.verifyOnly, b.adminToken, b.redis, b.leaseTime, b.discardSealedSecrets,
-        b.resetSecretHashKey, b.appsOnly, b.unknownAppChecks, b.evictIdle);
+        b.resetSecretHashKey, b.appsOnly, b.unknownAppChecks, b.evictIdle,
+        b.httpLimits);
   }
 
   /** The components, mutable, for {@link #copy}. */
@@ -225,6 +235,7 @@ public record ServerConfig(
     boolean appsOnly;
     int unknownAppChecks;
     Duration evictIdle;
+    HttpLimits httpLimits;
 
     Copy(ServerConfig c) {
       host = c.host;
@@ -250,6 +261,7 @@ public record ServerConfig(
       appsOnly = c.appsOnly;
       unknownAppChecks = c.unknownAppChecks;
       evictIdle = c.evictIdle;
+      httpLimits = c.httpLimits;
     }
   }
 

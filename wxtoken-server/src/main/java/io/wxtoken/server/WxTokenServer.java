@@ -138,7 +138,7 @@ public final class WxTokenServer implements AutoCloseable {
       if (store instanceof RedisStore redis) {
         metrics.watchRejectedNotices(redis::rejectedNotices);
       }
-      ApiServer http = ApiServer.start(config.http(), tokens, tickets, clock,
+      ApiServer http = ApiServer.start(config.http(), tokens, tickets, clock, nanoTime,
           cluster::isConnected, metrics);
       refresher.scheduleWithFixedDelay(() -> refreshDue(tokens), TICK.toMillis(), TICK.toMillis(),
           TimeUnit.MILLISECONDS);

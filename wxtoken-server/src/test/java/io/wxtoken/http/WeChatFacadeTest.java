@@ -150,17 +150,19 @@ class WeChatFacadeTest {
 
     assertThat(api.httpStatus()).isEqualTo(200);
     assertThat(api.body().path("ip_list").get(0).asText()).isEqualTo("127.0.0.1");
-    assertThat(h.wechat.calls(Endpoint.CALLBACK_IP)).isEqualTo(2);
-    assertThat(stale.body().path("errcode").asInt()).isEqualTo(40001); // WeChat's answer, as is
+    // A token wxtoken never issued is refused here, without a call: WeChat saw only the first.
+    assertThat(h.wechat.calls(Endpoint.CALLBACK_IP)).isEqualTo(1);
+    assertThat(stale.body().path("errcode").asInt()).isEqualTo(40001);
     assertThat(unknown.httpStatus()).isEqualTo(404); // the simulator knows no menu API
     assertThat(unknown.body().path("errmsg").asText()).isEqualTo("not found");
   }
 
   @Test
   void aForwardedCallThatCannotReachWeChatIs502WithMinusOne() {
+    String token = classic(APP_ID, SECRET).body().path("access_token").asText();
     h.wechat.close();
 
-    Reply reply = h.send(HttpRequest.newBuilder(h.uri("/cgi-bin/getcallbackip?access_token=x"))
+    Reply reply = h.send(HttpRequest.newBuilder(h.uri("/cgi-bin/getcallbackip?access_token=" + token))
         .GET().build());
 
     assertThat(reply.httpStatus()).isEqualTo(502);
@@ -180,7 +182,8 @@ class WeChatFacadeTest {
       classic(APP_ID, "wrong" + i);
     }
 
-    assertWeChatError(classic(APP_ID, SECRET), 45011, "minute-quota");
+    assertWeChatError(classic(APP_ID, "wrong-again"), 45011, "minute-quota");
+    assertThat(classic(APP_ID, SECRET).body().has("access_token")).isTrue();
   }
 
   @Test
