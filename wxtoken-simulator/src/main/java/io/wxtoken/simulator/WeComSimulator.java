@@ -482,6 +482,10 @@ public final class WeComSimulator implements AutoCloseable {
 
     /** One secret to register at start; {@code agentId} null for a secret that is no app's. */
     private record Registration(String corpId, Integer agentId, String secret) {
+      @Override
+      public String toString() {
+        return "Registration[" + corpId + ", agent " + agentId + ", secret=<redacted>]";
+      }
     }
   }
 }

@@ -5,6 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.wxtoken.simulator.WeComSimClient.Answer;
 import io.wxtoken.simulator.WeComSimulator.Endpoint;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -84,6 +92,27 @@ class WeComTokenTest {
 
     assertThat(next.token()).isNotEqualTo(first);
     assertThat(next.expiresIn()).isEqualTo(7200);
+  }
+
+  @Test
+  void concurrentFirstCallsForOneSecretAllGetTheOneTokenMinted() throws Exception {
+    ExecutorService callers = Executors.newFixedThreadPool(16);
+    try {
+      List<Future<String>> tokens = new ArrayList<>();
+      for (int i = 0; i < 64; i++) {
+        tokens.add(callers.submit(() -> client.gettoken(CORP, APP_SECRET).token()));
+      }
+      Set<String> distinct = new HashSet<>();
+      for (Future<String> token : tokens) {
+        distinct.add(token.get(30, TimeUnit.SECONDS));
+      }
+
+      assertThat(distinct).hasSize(1).doesNotContainNull();
+      assertThat(sim.tokensIssued(CORP)).isEqualTo(1);
+      assertThat(sim.calls(Endpoint.GETTOKEN, CORP)).isEqualTo(64);
+    } finally {
+      callers.shutdownNow();
+    }
   }
 
   @Test
