@@ -34,11 +34,13 @@ RUN set -eu; \
     mkdir -p /data; chown 10001:10001 /data; chmod 700 /data
 
 # Inside a container: listen on every interface, keep the store in the volume, size the heap from
-# the container's memory limit (the JVM reads cgroup limits), and the serial collector.
+# the container's memory limit (the JVM reads cgroup limits; half of it, leaving the rest to
+# metaspace, code and thread stacks), the serial collector, and exit (to be restarted) rather
+# than limp on after running out of heap.
 ENV WXTOKEN_HOST=0.0.0.0 \
     WXTOKEN_PORT=8080 \
     WXTOKEN_STORE=file:/data \
-    WXTOKEN_JAVA_OPTS="-XX:+UseSerialGC -Xms16m -XX:MaxRAMPercentage=75 -XX:CICompilerCount=2 -Xss512k -XX:+ExitOnOutOfMemoryError" \
+    WXTOKEN_JAVA_OPTS="-XX:+UseSerialGC -Xms16m -XX:MaxRAMPercentage=50 -XX:+ExitOnOutOfMemoryError" \
     HOME=/data \
     LANG=C.UTF-8
 VOLUME ["/data"]

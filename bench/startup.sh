@@ -2,7 +2,7 @@
 # Start-to-ready and idle memory of the server as shipped, with N apps in its store (a restart
 # during a deploy): the jar, the release tarball, the linux-x64 (jlink) tarball and the image,
 # each with the JVM's defaults ("before") and with what the launcher and image ship ("after":
-# serial GC, small initial heap, capped compiler threads, class-data sharing archive).
+# serial GC, small initial heap, class-data sharing archive).
 #
 # For each variant: a store with APPS apps is made once (the server started against the
 # simulator, one token request per app, stopped), then the server is started ROUNDS times on it;
@@ -81,7 +81,7 @@ measure() {
 }
 rss_pid() { echo "$1"; }
 
-defaults="-XX:+UseSerialGC -Xms16m -XX:MaxRAMPercentage=50 -XX:CICompilerCount=2 -Xss512k"
+defaults="-XX:+UseSerialGC -Xms16m -XX:MaxRAMPercentage=50"
 unpack() { mkdir -p "$work/$1" && tar -xzf "$2" -C "$work/$1" && echo "$work/$1/wxtoken-$version"; }
 
 for variant in "${@:-jar tarball jlink}"; do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The packaging tests, run once by .ci/run after the suite (they need its jar): both release
-# tarballs, the container image, the compose files and the Kubernetes overlays. Each test cleans
+# tarballs, the systemd unit, the container image, the compose files and the Kubernetes overlays. Each test cleans
 # up its containers, pods, volumes and networks on any exit; this script removes the image it
 # built. Needs podman, runc, podman-compose, debootstrap, kubectl, curl, python3-yaml (.ci/run
 # installs them). Prints one PASS/FAIL line per check and a closing 'N passed, N failed'.
@@ -43,6 +43,7 @@ jlinked="wxtoken-dist/target/wxtoken-$version-linux-x64.tar.gz"
 
 step "tarball" "$here/tarball-test.sh" "$tarball"
 step "linux-x64 tarball without java" "$here/tarball-test.sh" "$jlinked" --no-java
+step "systemd unit" "$here/systemd-test.sh" "$tarball"
 step "kubernetes overlays" python3 "$here/kustomize-test.py"
 
 start=$SECONDS
