@@ -5,7 +5,8 @@
 # serial GC, small initial heap, class-data sharing archive).
 #
 # For each variant: a store with APPS apps is made once (the server started against the
-# simulator, one token request per app, stopped), then the server is started ROUNDS times on it;
+# simulator with an apps file of APPS apps, each fetched, then stopped), then the server is
+# started ROUNDS times on it (no apps file: the apps come from the store);
 # each round reports the milliseconds from exec to the first 200 on /ready, and the resident set
 # (VmRSS) after IDLE seconds without requests.
 #
@@ -42,18 +43,30 @@ pids+=($!)
 for _ in $(seq 1 300); do curl -s -o /dev/null "http://127.0.0.1:$sim_port/sim/stats" && break; sleep 0.1; done
 export WXTOKEN_WECHAT_BASE_URL="http://127.0.0.1:$sim_port" WXTOKEN_LOG_LEVEL=WARN
 
-# populate DIR CMD...: start CMD (a server on $PORT with its store in DIR), register every app.
+# populate DIR CMD...: start CMD (a server on $PORT with its store in DIR) with an apps file of
+# APPS apps (secrets in files), wait until WeChat has been asked for each, stop it.
 populate() {
   local dir=$1; shift
   "$@" >"$work/populate.log" 2>&1 &
-  local pid=$!
+  local pid=$! before
   until ready "$PORT"; do sleep 0.1; kill -0 "$pid" 2>/dev/null || { cat "$work/populate.log"; exit 1; }; done
-  for i in $(seq 1 "$APPS"); do
-    printf '{"appId":"wx%016x","appSecret":"%032x"}\n' "$i" "$i"
-  done | xargs -P 4 -I{} curl -s -o /dev/null "http://127.0.0.1:$PORT/api/v3/get-wechat-access-token" \
-      -H 'Content-Type: application/json' -d {}
+  until [ "$(calls)" -ge "$(( populated + APPS ))" ]; do sleep 0.5; done
+  populated=$(calls)
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
 }
+calls() { curl -s "http://127.0.0.1:$sim_port/sim/stats" | sed -n 's/^{"token":[0-9]*,"stable_token":\([0-9]*\),.*/\1/p'; }
+populated=0
+mkdir -p "$work/secrets"
+{
+  printf '{"apps": ['
+  for i in $(seq 1 "$APPS"); do
+    printf '%032x' "$i" >"$work/secrets/$i"
+    [ "$i" -gt 1 ] && printf ','
+    printf '\n {"appId": "wx%016x", "secret": "file:%s"}' "$i" "$work/secrets/$i"
+  done
+  printf '\n]}\n'
+} >"$work/apps.json"
+chmod -R a+rX "$work"
 
 # measure NAME CMD...: ROUNDS starts of CMD; prints NAME, each round's ready ms and RSS MB, medians.
 measure() {
@@ -90,7 +103,7 @@ for variant in "${@:-jar tarball jlink}"; do
     case $v in
       jar)
         export WXTOKEN_STORE="file:$work/jar-data"
-        populate "$work/jar-data" java -jar "$jar" serve
+        populate "$work/jar-data" env WXTOKEN_APPS_FILE="$work/apps.json" java -jar "$jar" serve
         measure "jar, JVM defaults (before)" java -jar "$jar" serve
         # shellcheck disable=SC2086
         measure "jar, launcher's flags (after)" java $defaults -jar "$jar" serve
@@ -98,14 +111,14 @@ for variant in "${@:-jar tarball jlink}"; do
       tarball)
         home=$(unpack tarball "$root/wxtoken-dist/target/wxtoken-$version.tar.gz")
         export WXTOKEN_STORE="file:$work/tarball-data"
-        populate "$work/tarball-data" "$home/bin/wxtoken" serve
+        populate "$work/tarball-data" env WXTOKEN_APPS_FILE="$work/apps.json" "$home/bin/wxtoken" serve
         measure "tarball, JVM defaults (before)" env WXTOKEN_JAVA_OPTS=" " "$home/bin/wxtoken" serve
         measure "tarball, as shipped (after)" "$home/bin/wxtoken" serve
         ;;
       jlink)
         home=$(unpack jlink "$root/wxtoken-dist/target/wxtoken-$version-linux-x64.tar.gz")
         export WXTOKEN_STORE="file:$work/jlink-data"
-        populate "$work/jlink-data" "$home/bin/wxtoken" serve
+        populate "$work/jlink-data" env WXTOKEN_APPS_FILE="$work/apps.json" "$home/bin/wxtoken" serve
         measure "linux-x64, no CDS, JVM defaults" "$home/runtime/bin/java" -Xshare:off -jar "$home/lib/wxtoken.jar" serve
         measure "linux-x64, JDK CDS only, defaults" "$home/runtime/bin/java" -jar "$home/lib/wxtoken.jar" serve
         measure "linux-x64, as shipped (after)" "$home/bin/wxtoken" serve
@@ -124,7 +137,7 @@ for variant in "${@:-jar tarball jlink}"; do
             -e WXTOKEN_PORT="$PORT" -e WXTOKEN_WECHAT_BASE_URL -e WXTOKEN_LOG_LEVEL "${opts[@]}" "$image" "$@"
         }
         rss_pid() { podman inspect -f '{{.State.Pid}}' "bench-startup-$$"; }
-        populate "$work/image-data" run_image
+        populate "$work/image-data" run_image -v "$work:$work:ro" -e WXTOKEN_APPS_FILE="$work/apps.json"
         measure "image, JVM defaults (before)" run_image --entrypoint java -- -jar /opt/wxtoken/lib/wxtoken.jar serve
         measure "image, as shipped (after)" run_image
         ;;

@@ -26,10 +26,11 @@ free_port() {
   done
 }
 
-# wait_http URL [SECONDS]: until URL answers 200.
+# wait_http URL [SECONDS [PID]]: until URL answers 200; gives up early if process PID has exited.
 wait_http() {
-  local url=$1 deadline=$(( SECONDS + ${2:-60} ))
+  local url=$1 deadline=$(( SECONDS + ${2:-60} )) pid=${3:-}
   while [ "$SECONDS" -lt "$deadline" ]; do
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then return 1; fi
     if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url" 2>/dev/null)" = 200 ]; then
       return 0
     fi
