@@ -39,6 +39,7 @@ public final class AccessControl {
   private final AuditLog audit;
   private final SecureRandom random = new SecureRandom();
   private final Map<String, Entry> keys = new ConcurrentHashMap<>();
+  private volatile long version;
 
   /** A key held in memory: its record, its accepted verdict, the last secret verified, its limiter. */
   private static final class Entry {
@@ -281,7 +282,19 @@ public final class AccessControl {
     replaceIfChanged(stored.get());
   }
 
-  /** Re-reads every key from the store; a periodic safety net under the change notices. */
+  /**
+   * Re-reads every key if the store's {@link KeyStore#version} moved since the last time: called
+   * every second, the safety net under the change notices (one of which a reconnect may lose).
+   */
+  public void reconcileIfChanged() {
+    long now = store.version();
+    if (now != version) {
+      reconcile();
+      version = now;
+    }
+  }
+
+  /** Re-reads every key from the store. */
   public void reconcile() {
     List<CallerKey> all = store.loadAll();
     java.util.Set<String> seen = new java.util.HashSet<>();

@@ -26,4 +26,12 @@ public interface KeyStore {
    * store nobody else shares never calls it).
    */
   default void listen(Consumer<String> changed) {}
+
+  /**
+   * A number that changes whenever any instance saves a key, so a periodic reconcile reads every
+   * key only when something changed; constant for a store nobody else shares.
+   */
+  default long version() {
+    return 0;
+  }
 }

@@ -467,6 +467,39 @@ public final class TokenService {
   }
 
   /**
+   * For a caller already authorized another way (a caller key): the app's current token if it is
+   * valid and outside its refresh window, else null (then {@link #getWithStoredSecret}). A map
+   * lookup and a clock read; no secret involved.
+   */
+  public AccessToken trustedHit(String appId) {
+    Cached cached = apps.get(appId);
+    return cached != null && cached.record().hasSealedSecret()
+        && clock.millis() < cached.refreshAtMillis() ? cached.token() : null;
+  }
+
+  /**
+   * {@link #get} with the app's stored secret, for a caller authorized another way (a caller
+   * key): it never brings the secret, so an app that keeps none here fails.
+   */
+  public CompletableFuture<AccessToken> getWithStoredSecret(String appId) {
+    Cached cached = apps.get(appId);
+    if (cached == null || !cached.record().hasSealedSecret()) {
+      return CompletableFuture.failedFuture(TokenException.of(Reason.UPSTREAM_UNAVAILABLE,
+          "appId " + appId + " is not registered here with its secret stored"));
+    }
+    String secret = cached.verifiedSecret;
+    if (secret == null) {
+      try {
+        secret = box.open(appId, cached.record().sealedSecret().getBytes(StandardCharsets.US_ASCII));
+      } catch (SecretBoxException e) {
+        return CompletableFuture.failedFuture(TokenException.of(Reason.UPSTREAM_UNAVAILABLE,
+            "the stored secret of appId " + appId + " cannot be opened: " + e.getMessage()));
+      }
+    }
+    return get(appId, secret);
+  }
+
+  /**
    * The guarded refresh of {@link #refresh}, with the app's stored secret instead of a caller's
    * (for tickets fetched on a token's say-so). Fails when the app keeps no secret.
    */

@@ -42,9 +42,12 @@ final class AdminApi {
   private final byte[] expectedAuthorization;
   private final JsonFactory json = new JsonFactory();
   private final Metrics metrics;
+  private final AccessAdmin access;
 
   /** @param adminToken the token operators present, or null to disable the admin endpoints */
-  AdminApi(TokenService tokens, Envelope envelope, String adminToken, Metrics metrics) {
+  AdminApi(TokenService tokens, Envelope envelope, String adminToken, Metrics metrics,
+      AccessAdmin access) {
+    this.access = access;
     this.metrics = metrics;
     this.tokens = tokens;
     this.envelope = envelope;
@@ -55,7 +58,8 @@ final class AdminApi {
   void handle(HttpServerRequest request, String requestId) {
     String path = request.path();
     if (expectedAuthorization == null
-        || !(path.equals(APPS) || path.startsWith(APPS + "/") || path.equals(METRICS))) {
+        || !(path.equals(APPS) || path.startsWith(APPS + "/") || path.equals(METRICS)
+            || AccessAdmin.serves(path))) {
       send(request, 404, envelope.error(ApiError.NOT_FOUND,
           "no such endpoint: " + request.method() + " " + path.replaceAll("[^\\x20-\\x7e]", "?")
               + (expectedAuthorization == null ? " (the admin API is off: set --admin-token)" : ""),
@@ -71,6 +75,10 @@ final class AdminApi {
       request.response().putHeader("WWW-Authenticate", "Bearer");
       send(request, 401, envelope.error(ApiError.UNAUTHORIZED,
           "the admin API needs Authorization: Bearer <admin token>", requestId), requestId);
+      return;
+    }
+    if (AccessAdmin.serves(path)) {
+      keysAndAudit(request, requestId);
       return;
     }
     if (request.method() != HttpMethod.GET) {
@@ -95,6 +103,44 @@ final class AdminApi {
       return;
     }
     send(request, 200, render(requestId, List.of(status.get()), false), requestId);
+  }
+
+  /** Caller keys and the audit log ({@link AccessAdmin}): the body read (bounded), then a worker. */
+  private void keysAndAudit(HttpServerRequest request, String requestId) {
+    java.util.Map<String, String> query = new java.util.HashMap<>();
+    for (java.util.Map.Entry<String, String> e : request.params()) {
+      query.putIfAbsent(e.getKey(), e.getValue());
+    }
+    String method = request.method().name();
+    String path = request.path();
+    String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (declared != null && declared.length() > 9) {
+      request.connection().close();
+      return;
+    }
+    Buffer body = Buffer.buffer();
+    request.handler(chunk -> {
+      if (body.length() <= AccessAdmin.MAX_BODY_BYTES) {
+        body.appendBuffer(chunk);
+      }
+    });
+    request.endHandler(v -> {
+      if (body.length() > AccessAdmin.MAX_BODY_BYTES) {
+        send(request, 413, envelope.error(ApiError.PAYLOAD_TOO_LARGE, "request body is larger than "
+            + AccessAdmin.MAX_BODY_BYTES + " bytes", requestId), requestId);
+        return;
+      }
+      Vertx.currentContext().executeBlocking(() -> access.handle(method, path, query,
+          body.getBytes(), requestId)).onComplete(done -> {
+            if (done.succeeded()) {
+              HttpApi.send(request, done.result().status(), done.result().body(), requestId);
+            } else {
+              log.error("admin request {} failed", requestId, done.cause());
+              send(request, 500, envelope.error(ApiError.INTERNAL,
+                  "internal error (requestId " + requestId + ")", requestId), requestId);
+            }
+          });
+    });
   }
 
   /** A scrape reads every app and the JVM's beans: a worker thread's job, not the event loop's. */

@@ -49,6 +49,16 @@ public final class ApiServer implements AutoCloseable {
    */
   public static ApiServer start(HttpOptions http, TokenService tokens, TicketService tickets,
       Clock clock, BooleanSupplier ready, Metrics metrics) {
+    return start(http, tokens, tickets, clock, ready, metrics,
+        CallerAuth.secretsOnly(tokens, metrics.keys()));
+  }
+
+  /**
+   * As {@link #start(HttpOptions, TokenService, TicketService, Clock, BooleanSupplier, Metrics)},
+   * with callers authenticated by {@code auth} (AppSecrets, caller keys, or both).
+   */
+  public static ApiServer start(HttpOptions http, TokenService tokens, TicketService tickets,
+      Clock clock, BooleanSupplier ready, Metrics metrics, CallerAuth auth) {
     String host = http.host();
     int port = http.port();
     int eventLoops = http.eventLoops();
@@ -56,10 +66,10 @@ public final class ApiServer implements AutoCloseable {
     Envelope envelope = new Envelope(http.expiresAtFormat());
     HttpApi api = new HttpApi(tokens, tickets, envelope,
         new FailureThrottle(FAILURES_PER_WINDOW, FAILURE_WINDOW, 100_000, clock),
-        new AdminApi(tokens, envelope, http.adminToken(), metrics),
+        new AdminApi(tokens, envelope, http.adminToken(), metrics, new AccessAdmin(auth)),
         http.wechatBaseUrl() == null ? null
             : new PassThrough(vertx, http.wechatBaseUrl(), http.connectTimeout(), http.readTimeout()),
-        clock, http.trustForwardedFor(), ready, metrics);
+        clock, http.trustForwardedFor(), ready, metrics, auth);
     HttpServerOptions options = new HttpServerOptions()
         .setHost(host)
         .setTcpNoDelay(true)

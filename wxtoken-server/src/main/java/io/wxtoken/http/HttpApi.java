@@ -86,10 +86,12 @@ final class HttpApi implements Handler<HttpServerRequest> {
   private final BooleanSupplier ready;
   private final KnownRequests knownRequests = new KnownRequests(KNOWN_REQUESTS);
   private final Metrics metrics;
+  private final CallerAuth auth;
 
   HttpApi(TokenService tokens, TicketService tickets, Envelope envelope, FailureThrottle throttle,
       AdminApi admin, PassThrough passThrough, Clock clock, boolean trustForwardedFor,
-      BooleanSupplier ready, Metrics metrics) {
+      BooleanSupplier ready, Metrics metrics, CallerAuth auth) {
+    this.auth = auth;
     this.ready = ready;
     this.metrics = metrics;
     this.tokens = tokens;
@@ -98,7 +100,8 @@ final class HttpApi implements Handler<HttpServerRequest> {
     this.envelope = envelope;
     this.throttle = throttle;
     this.admin = admin;
-    this.facade = new WeChatFacade(this, tokens, tickets, passThrough, throttle, clock, metrics);
+    this.facade = new WeChatFacade(this, tokens, tickets, passThrough, throttle, clock, metrics,
+        auth);
     this.trustForwardedFor = trustForwardedFor;
   }
 
@@ -287,6 +290,10 @@ final class HttpApi implements Handler<HttpServerRequest> {
    */
   private void token(HttpServerRequest request, String requestId, String address,
       TokenRequest parsed, byte[] body, TokenRequest.Syntax syntax) {
+    if (auth.takes(parsed.appSecret())) {
+      keyToken(request, requestId, parsed, body, syntax);
+      return;
+    }
     String appId = parsed.appId();
     AccessToken hit = tokens.hit(appId, parsed.appSecret());
     if (hit != null) {
@@ -298,16 +305,99 @@ final class HttpApi implements Handler<HttpServerRequest> {
       return;
     }
     metrics.tokenWaits();
-    whenDone(request, requestId, address, tokens.get(appId, parsed.appSecret()),
+    String from = address != null ? address : address(request);
+    whenDone(request, requestId, address, auth.watchSecret(appId, from, requestId,
+        tokens.get(appId, parsed.appSecret())), token -> rendered(appId, token));
+  }
+
+  /**
+   * A caller key where the AppSecret goes ({@link CallerAuth}): checked, then the app's token
+   * fetched with its stored secret. A key's repeat body is remembered like a secret's.
+   */
+  private void keyToken(HttpServerRequest request, String requestId, TokenRequest parsed,
+      byte[] body, TokenRequest.Syntax syntax) {
+    String appId = parsed.appId();
+    if (keyAllowed(request, requestId, parsed, io.wxtoken.access.Operation.TOKEN) == null) {
+      return;
+    }
+    AccessToken hit = tokens.trustedHit(appId);
+    if (hit != null) {
+      if (body != null) {
+        knownRequests.remember(syntax, body, parsed);
+      }
+      metrics.tokenFromMemory();
+      send(request, 200, envelope.success(requestId, rendered(appId, hit)), requestId);
+      return;
+    }
+    metrics.tokenWaits();
+    whenDone(request, requestId, null, tokens.getWithStoredSecret(appId),
         token -> rendered(appId, token));
+  }
+
+  /** The verdict if the key may do {@code operation}; else null, the refusal answered and counted. */
+  private io.wxtoken.access.Verdict keyAllowed(HttpServerRequest request, String requestId, TokenRequest parsed,
+      io.wxtoken.access.Operation operation) {
+    String from = address(request);
+    io.wxtoken.access.Verdict verdict = auth.authenticate(parsed.appSecret(), parsed.appId(),
+        operation, from, requestId);
+    if (!verdict.accepted()) {
+      if (verdict.refusal().countsAsFailure()) {
+        throttle.recordFailure(from);
+      }
+      fail(request, 200, CallerAuth.error(verdict.refusal()), verdict.message(), requestId);
+      return null;
+    }
+    if (tokens.trustedHit(parsed.appId()) == null && !auth.registered(parsed.appId())) {
+      fail(request, 200, ApiError.APP_NOT_REGISTERED, "appId " + parsed.appId()
+          + " is not registered here with its secret stored; a caller key cannot register it",
+          requestId);
+      return null;
+    }
+    return verdict;
+  }
+
+  /** The refresh, ticket and signing endpoints with a caller key. */
+  private void keyOther(HttpServerRequest request, String requestId, TokenRequest parsed,
+      TokenRequest.Kind kind) {
+    String appId = parsed.appId();
+    io.wxtoken.access.Operation operation = switch (kind) {
+      case TOKEN -> io.wxtoken.access.Operation.TOKEN;
+      case REFRESH -> io.wxtoken.access.Operation.REFRESH;
+      case TICKET -> io.wxtoken.access.Operation.TICKET;
+      case SIGN -> io.wxtoken.access.Operation.SIGN;
+    };
+    io.wxtoken.access.Verdict verdict = keyAllowed(request, requestId, parsed, operation);
+    if (verdict == null) {
+      return;
+    }
+    String actor = verdict.actor();
+    switch (kind) {
+      case REFRESH -> whenDone(request, requestId, null, auth.watchForcedRefresh(appId, actor,
+          requestId, tokens.refreshWithStoredSecret(appId, parsed.staleToken())),
+          token -> rendered(appId, token));
+      case TICKET -> whenDone(request, requestId, null, tokens.getWithStoredSecret(appId)
+          .thenCompose(token -> tickets.getForToken(token.value(), TicketType.parse(parsed.type()))),
+          envelope::ticketData);
+      case SIGN -> whenDone(request, requestId, null, tokens.getWithStoredSecret(appId)
+          .thenCompose(token -> tickets.getForToken(token.value(), TicketType.JSAPI)),
+          ticket -> envelope.signatureData(JsSdkSignature.sign(appId, ticket.value(), parsed.url(),
+              clock.instant().getEpochSecond(), JsSdkSignature.nonce(random))));
+      case TOKEN -> whenDone(request, requestId, null, tokens.getWithStoredSecret(appId),
+          token -> rendered(appId, token));
+    }
   }
 
   private void other(HttpServerRequest request, String requestId, String address,
       TokenRequest parsed, TokenRequest.Kind kind) {
+    if (auth.takes(parsed.appSecret())) {
+      keyOther(request, requestId, parsed, kind);
+      return;
+    }
     String appId = parsed.appId();
     switch (kind) {
-      case REFRESH -> whenDone(request, requestId, address,
-          tokens.refresh(appId, parsed.appSecret(), parsed.staleToken()),
+      case REFRESH -> whenDone(request, requestId, address, auth.watchForcedRefresh(appId,
+          "address:" + address(request), requestId,
+          tokens.refresh(appId, parsed.appSecret(), parsed.staleToken())),
           token -> rendered(appId, token));
       case TICKET -> whenDone(request, requestId, address,
           tickets.get(appId, parsed.appSecret(), TicketType.parse(parsed.type())),

@@ -64,9 +64,11 @@ final class WeChatFacade {
   private final FailureThrottle throttle;
   private final Clock clock;
   private final Metrics metrics;
+  private final CallerAuth auth;
 
   WeChatFacade(HttpApi api, TokenService tokens, TicketService tickets, PassThrough passThrough,
-      FailureThrottle throttle, Clock clock, Metrics metrics) {
+      FailureThrottle throttle, Clock clock, Metrics metrics, CallerAuth auth) {
+    this.auth = auth;
     this.metrics = metrics;
     this.api = api;
     this.tokens = tokens;
@@ -178,13 +180,62 @@ final class WeChatFacade {
       refuse(request, requestId, e.refusal);
       return;
     }
+    if (auth.takes(call.secret())) {
+      keyAnswer(request, requestId, address, stable, call);
+      return;
+    }
     CompletableFuture<AccessToken> token = call.forceRefresh()
         ? tokens.get(call.appId(), call.secret()).thenCompose(current ->
             tokens.refresh(call.appId(), call.secret(), current.value())
                 .exceptionallyCompose(failure -> isForcedLimit(failure)
                     ? CompletableFuture.completedFuture(current) // WeChat: "否则不会刷新"
                     : CompletableFuture.failedFuture(failure)))
-        : tokens.get(call.appId(), call.secret());
+        : auth.watchSecret(call.appId(), address, requestId, tokens.get(call.appId(), call.secret()));
+    if (call.forceRefresh()) {
+      token = auth.watchForcedRefresh(call.appId(), "address:" + address, requestId, token);
+    }
+    HttpApi.onEventLoop(token,
+        (issued, failure) -> reply(request, requestId, address, stable, issued, failure));
+  }
+
+  /**
+   * A caller key as the {@code secret} ({@link CallerAuth}): checked (for {@code force_refresh},
+   * also for the refresh operation), then the app's token with its stored secret.
+   */
+  private void keyAnswer(HttpServerRequest request, String requestId, String address,
+      boolean stable, Call call) {
+    String appId = call.appId();
+    io.wxtoken.access.Verdict verdict = auth.authenticate(call.secret(), appId,
+        call.forceRefresh() ? io.wxtoken.access.Operation.REFRESH : io.wxtoken.access.Operation.TOKEN,
+        address, requestId);
+    if (!verdict.accepted()) {
+      if (verdict.refusal().countsAsFailure()) {
+        throttle.recordFailure(address);
+      }
+      refuse(request, requestId, new Refusal(CallerAuth.errcode(verdict.refusal(), stable),
+          (verdict.refusal() == io.wxtoken.access.Refusal.RATE_LIMITED
+              ? "api minute-quota reach limit, must slower, retry next minute"
+              : "invalid credential") + " (wxtoken: " + verdict.message() + ")"));
+      return;
+    }
+    if (!auth.registered(appId)) {
+      refuse(request, requestId, new Refusal(40013, "invalid appid (wxtoken: appId " + appId
+          + " is not registered here with its secret stored; a caller key cannot register it)"));
+      return;
+    }
+    AccessToken hit = call.forceRefresh() ? null : tokens.trustedHit(appId);
+    if (hit != null) {
+      reply(request, requestId, address, stable, hit, null);
+      return;
+    }
+    CompletableFuture<AccessToken> token = call.forceRefresh()
+        ? auth.watchForcedRefresh(appId, verdict.actor(), requestId,
+            tokens.getWithStoredSecret(appId).thenCompose(current ->
+                tokens.refreshWithStoredSecret(appId, current.value())
+                    .exceptionallyCompose(failure -> isForcedLimit(failure)
+                        ? CompletableFuture.completedFuture(current)
+                        : CompletableFuture.failedFuture(failure))))
+        : tokens.getWithStoredSecret(appId);
     HttpApi.onEventLoop(token,
         (issued, failure) -> reply(request, requestId, address, stable, issued, failure));
   }

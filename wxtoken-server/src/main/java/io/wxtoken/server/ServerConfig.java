@@ -1,5 +1,6 @@
 package io.wxtoken.server;
 
+import io.wxtoken.access.CallerAuthMode;
 import io.wxtoken.http.ExpiresAtFormat;
 import io.wxtoken.http.HttpOptions;
 import io.wxtoken.store.redis.RedisAddress;
@@ -35,6 +36,9 @@ import java.util.function.Consumer;
  *     {@code storeDir}
  * @param leaseTime how long an app's refresh lease lasts in a cluster, or null to derive it from
  *     the WeChat timeouts and retries
+ * @param callerAuth which credentials callers may present: AppSecrets, caller keys, or both
+ * @param auditLog where audit records are written as JSON lines: {@code file}
+ *     ({@code storeDir/audit.jsonl}, rotated at 10 MiB, 5 kept), {@code stdout}, or {@code off}
  */
 public record ServerConfig(
     String host,
@@ -54,7 +58,9 @@ public record ServerConfig(
     boolean verifyOnly,
     String adminToken,
     RedisAddress redis,
-    Duration leaseTime) {
+    Duration leaseTime,
+    CallerAuthMode callerAuth,
+    String auditLog) {
 
   /** WeChat's production API root. */
   public static final URI WECHAT_API = URI.create("https://api.weixin.qq.com");
@@ -69,6 +75,10 @@ public record ServerConfig(
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535");
     }
+    Objects.requireNonNull(callerAuth, "callerAuth");
+    if (!java.util.Set.of("file", "stdout", "off").contains(auditLog)) {
+      throw new IllegalArgumentException("auditLog must be file, stdout or off");
+    }
     if (eventLoops < 1) {
       throw new IllegalArgumentException("eventLoops must be >= 1");
     }
@@ -79,7 +89,7 @@ public record ServerConfig(
     return new ServerConfig("127.0.0.1", 8080, storeDir, wechatBaseUrl, TokenApi.STABLE,
         ExpiresAtFormat.NUMBER, Duration.ofSeconds(3), Duration.ofSeconds(5),
         Runtime.getRuntime().availableProcessors(), false, null, null, List.of(), null, false,
-        null, null, null);
+        null, null, null, CallerAuthMode.SECRET_AND_KEY, "file");
   }
 
   /** The HTTP part of this configuration. */
@@ -128,6 +138,14 @@ public record ServerConfig(
     return copy(b -> b.redis = value);
   }
 
+  public ServerConfig withCallerAuth(CallerAuthMode value) {
+    return copy(b -> b.callerAuth = value);
+  }
+
+  public ServerConfig withAuditLog(String value) {
+    return copy(b -> b.auditLog = value);
+  }
+
   public ServerConfig withLeaseTime(Duration value) {
     return copy(b -> b.leaseTime = value);
   }
@@ -150,7 +168,7 @@ public record ServerConfig(
     return new ServerConfig(b.host, b.port, b.storeDir, b.wechatBaseUrl, b.tokenApi,
         b.expiresAtFormat, b.wechatConnectTimeout, b.wechatReadTimeout, b.eventLoops,
         b.trustForwardedFor, b.masterKey, b.masterKeyFile, b.previousMasterKeyFiles, b.appsFile,
-        b.verifyOnly, b.adminToken, b.redis, b.leaseTime);
+        b.verifyOnly, b.adminToken, b.redis, b.leaseTime, b.callerAuth, b.auditLog);
   }
 
   /** The components, mutable, for {@link #copy}. */
@@ -173,6 +191,8 @@ public record ServerConfig(
     String adminToken;
     RedisAddress redis;
     Duration leaseTime;
+    CallerAuthMode callerAuth;
+    String auditLog;
 
     Copy(ServerConfig c) {
       host = c.host;
@@ -193,6 +213,8 @@ public record ServerConfig(
       adminToken = c.adminToken;
       redis = c.redis;
       leaseTime = c.leaseTime;
+      callerAuth = c.callerAuth;
+      auditLog = c.auditLog;
     }
   }
 
@@ -203,7 +225,8 @@ public record ServerConfig(
         + ", wechatBaseUrl=" + wechatBaseUrl + ", tokenApi=" + tokenApi
         + ", masterKey=" + (masterKey == null ? "none" : "<redacted>")
         + ", masterKeyFile=" + masterKeyFile + ", appsFile=" + appsFile
-        + ", verifyOnly=" + verifyOnly + ", adminToken=" + (adminToken == null ? "off" : "<redacted>")
+        + ", verifyOnly=" + verifyOnly + ", callerAuth=" + callerAuth.label()
+        + ", auditLog=" + auditLog + ", adminToken=" + (adminToken == null ? "off" : "<redacted>")
         + "]";
   }
 }
