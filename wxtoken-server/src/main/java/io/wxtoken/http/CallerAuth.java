@@ -81,6 +81,19 @@ public final class CallerAuth {
   }
 
   /**
+   * The caller key in an {@code Authorization: Bearer} header, if keys are on and it holds one;
+   * else null. Looked at only when a body has no appSecret.
+   */
+  String bearerKey(String authorization) {
+    if (!keys || authorization == null || authorization.length() < 8
+        || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    String key = authorization.substring(7).trim();
+    return AccessControl.isKey(key) ? key : null;
+  }
+
+  /**
    * Checks a credential that {@link #takes} the key path, counts it per key, and audits a refusal.
    */
   Verdict authenticate(String credential, String appId, Operation operation, String address,

@@ -273,7 +273,27 @@ final class HttpApi implements Handler<HttpServerRequest> {
       }
       parsed = TokenRequest.parse(syntax, body, kind);
     } catch (ApiException e) {
-      fail(request, 200, e.error, e.getMessage(), requestId);
+      // No appSecret in the body: a caller key may come as Authorization: Bearer (wxtoken's
+      // client). Such a parse is never remembered: the body alone does not carry the key.
+      String bearer = auth.bearerKey(request.getHeader(HttpHeaders.AUTHORIZATION));
+      TokenRequest withKey = null;
+      if (bearer != null) {
+        try {
+          withKey = TokenRequest.parse(TokenRequest.syntax(
+              request.getHeader(HttpHeaders.CONTENT_TYPE), body), body, kind, bearer);
+        } catch (ApiException again) {
+          withKey = null;
+        }
+      }
+      if (withKey == null) {
+        fail(request, 200, e.error, e.getMessage(), requestId);
+        return;
+      }
+      if (kind == TokenRequest.Kind.TOKEN) {
+        keyToken(request, requestId, withKey, null, null);
+      } else {
+        keyOther(request, requestId, withKey, kind);
+      }
       return;
     }
     if (kind == TokenRequest.Kind.TOKEN) {

@@ -55,6 +55,8 @@ public final class WxTokenServer implements AutoCloseable {
   private final TokenService tokens;
   private final ApiServer http;
   private final List<AuditLog> audit;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final AccessControl access;
 
   private WxTokenServer(TokenStore store, ExecutorService storeExecutor,
@@ -223,6 +225,9 @@ public final class WxTokenServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return; // closed already (a test may stop a server, then its harness stops it again)
+    }
     refresher.shutdownNow();
     http.close();
     audit.forEach(AuditLog::close);

@@ -85,7 +85,8 @@ final class RedisKeyStore implements KeyStore {
       @Override
       public void message(String channel, String message) {
         if (CHANGED.equals(channel)) {
-          changed.accept(message);
+          // Off Lettuce's I/O thread: the listener reads the key back with a blocking command.
+          java.util.concurrent.ForkJoinPool.commonPool().execute(() -> changed.accept(message));
         }
       }
     });
