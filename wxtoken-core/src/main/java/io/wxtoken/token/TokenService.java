@@ -325,6 +325,14 @@ public final class TokenService {
     cluster.listen(new ClusterListener());
   }
 
+  /** Who hears of refreshes stopped and resumed and of quota refusals (the audit log). */
+  private volatile TokenEvents events = TokenEvents.NONE;
+
+  /** Sets who hears of the events no request causes ({@link TokenEvents}); call before use. */
+  public void listen(TokenEvents listener) {
+    this.events = Objects.requireNonNull(listener, "listener");
+  }
+
   /** Follows the other instances: their records replace older ones here, waiting flights wake. */
   private final class ClusterListener implements Cluster.Listener {
     @Override
@@ -902,7 +910,10 @@ public final class TokenService {
     }
     remember(next);
     flight.baseGeneration = generation; // a forced flight's second call writes the next one
-    health.put(appId, Health.OK);
+    Health before = health.put(appId, Health.OK);
+    if (before != null && before.stoppedErrcode() != null) {
+      events.refreshResumed(appId);
+    }
     log.info("app {}: new token, generation {}, valid {} s", appId, generation,
         issued.expiresIn().toSeconds());
     return token;
@@ -1010,7 +1021,9 @@ public final class TokenService {
     if (stop) {
       schedule.cancel(appId);
       log.error("app {}: proactive refresh stopped: {}", appId, error.getMessage());
+      events.refreshStopped(appId, error.errcode());
     } else if (error.reason() == Reason.QUOTA_EXHAUSTED || error.errcode() == 45009) {
+      events.quotaRefused(appId, error.errcode());
       schedule.schedule(appId, now + Math.max(error.retryAfter().toMillis(), 60_000));
     } else {
       schedule.schedule(appId, retryAt(appId, now));

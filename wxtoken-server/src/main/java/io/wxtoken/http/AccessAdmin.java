@@ -261,20 +261,21 @@ final class AccessAdmin {
     void writeTo(JsonGenerator g) throws IOException;
   }
 
-  private Reply ok(int status, String requestId, Body data) {
+  /** The success envelope, its {@code statusCode} the HTTP status (200, or 201 Created). */
+  private static Reply ok(int status, String requestId, Body data) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(512);
     try (JsonGenerator g = JSON.createGenerator(out)) {
+      g.writeStartObject();
+      g.writeNumberField("statusCode", status);
+      g.writeStringField("message", Envelope.SUCCESS_MESSAGE);
+      g.writeStringField("requestId", requestId);
+      g.writeFieldName("data");
       data.writeTo(g);
+      g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    out.write('}'); // closes the envelope, as the envelope's own data renderings do
-    Buffer body = envelope.success(requestId, out.toByteArray());
-    if (status != 200) {
-      // The envelope's statusCode follows the HTTP status (201 Created).
-      body = Buffer.buffer(body.toString().replaceFirst("\"statusCode\":200", "\"statusCode\":" + status));
-    }
-    return new Reply(status, body);
+    return new Reply(status, Buffer.buffer(out.toByteArray()));
   }
 
   private Reply notAllowed(String allowed, String requestId) {

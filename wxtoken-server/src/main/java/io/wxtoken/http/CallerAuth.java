@@ -118,6 +118,14 @@ public final class CallerAuth {
     return verdict;
   }
 
+  /** Counts a failed credential from {@code address}; audits the failure that blocks it. */
+  void failed(FailureThrottle throttle, String address, String appId, String requestId) {
+    if (throttle.recordFailure(address)) {
+      audit.record("address.throttled", appId, "address:" + address, requestId, "throttled", 0,
+          "too many failed credentials; refused for the rest of the minute");
+    }
+  }
+
   /** Whether a key caller can be served {@code appId}: registered here with its secret stored. */
   boolean registered(String appId) {
     return tokens.cached(appId).map(AppRecord::hasSealedSecret).orElse(false);

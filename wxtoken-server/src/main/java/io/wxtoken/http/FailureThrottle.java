@@ -40,8 +40,12 @@ final class FailureThrottle {
     return count != null && count.get() >= limit;
   }
 
-  /** Counts one failed secret check from the address. */
-  void recordFailure(String address) {
-    failures.get(address, a -> new AtomicInteger()).incrementAndGet();
+  /**
+   * Counts one failed secret check from the address.
+   *
+   * @return whether this failure is the one that blocks the address (for the audit log)
+   */
+  boolean recordFailure(String address) {
+    return failures.get(address, a -> new AtomicInteger()).incrementAndGet() == limit;
   }
 }

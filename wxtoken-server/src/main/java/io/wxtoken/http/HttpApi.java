@@ -349,6 +349,9 @@ final class HttpApi implements Handler<HttpServerRequest> {
       send(request, 200, envelope.success(requestId, rendered(appId, hit)), requestId);
       return;
     }
+    if (!registered(request, requestId, appId)) {
+      return;
+    }
     metrics.tokenWaits();
     whenDone(request, requestId, null, tokens.getWithStoredSecret(appId),
         token -> rendered(appId, token));
@@ -362,18 +365,23 @@ final class HttpApi implements Handler<HttpServerRequest> {
         operation, from, requestId);
     if (!verdict.accepted()) {
       if (verdict.refusal().countsAsFailure()) {
-        throttle.recordFailure(from);
+        auth.failed(throttle, from, parsed.appId(), requestId);
       }
       fail(request, 200, CallerAuth.error(verdict.refusal()), verdict.message(), requestId);
       return null;
     }
-    if (tokens.trustedHit(parsed.appId()) == null && !auth.registered(parsed.appId())) {
-      fail(request, 200, ApiError.APP_NOT_REGISTERED, "appId " + parsed.appId()
-          + " is not registered here with its secret stored; a caller key cannot register it",
-          requestId);
-      return null;
-    }
     return verdict;
+  }
+
+  /** Whether a key caller can be served the app; if not, the refusal is answered. */
+  private boolean registered(HttpServerRequest request, String requestId, String appId) {
+    if (auth.registered(appId)) {
+      return true;
+    }
+    fail(request, 200, ApiError.APP_NOT_REGISTERED, "appId " + appId
+        + " is not registered here with its secret stored; a caller key cannot register it",
+        requestId);
+    return false;
   }
 
   /** The refresh, ticket and signing endpoints with a caller key. */
@@ -387,7 +395,7 @@ final class HttpApi implements Handler<HttpServerRequest> {
       case SIGN -> io.wxtoken.access.Operation.SIGN;
     };
     io.wxtoken.access.Verdict verdict = keyAllowed(request, requestId, parsed, operation);
-    if (verdict == null) {
+    if (verdict == null || !registered(request, requestId, appId)) {
       return;
     }
     String actor = verdict.actor();
@@ -481,11 +489,11 @@ final class HttpApi implements Handler<HttpServerRequest> {
     }
     switch (error.reason()) {
       case SECRET_MISMATCH -> {
-        throttle.recordFailure(address != null ? address : address(request));
+        auth.failed(throttle, address != null ? address : address(request), null, requestId);
         fail(request, 200, ApiError.SECRET_MISMATCH, error.getMessage(), requestId);
       }
       case SECRET_REJECTED -> {
-        throttle.recordFailure(address != null ? address : address(request));
+        auth.failed(throttle, address != null ? address : address(request), null, requestId);
         fail(request, 200, ApiError.SECRET_REJECTED, error.getMessage(), requestId);
       }
       case UPSTREAM_UNAVAILABLE -> fail(request, 200, ApiError.UPSTREAM_UNAVAILABLE,

@@ -210,7 +210,7 @@ final class WeChatFacade {
         address, requestId);
     if (!verdict.accepted()) {
       if (verdict.refusal().countsAsFailure()) {
-        throttle.recordFailure(address);
+        auth.failed(throttle, address, null, requestId);
       }
       refuse(request, requestId, new Refusal(CallerAuth.errcode(verdict.refusal(), stable),
           (verdict.refusal() == io.wxtoken.access.Refusal.RATE_LIMITED
@@ -218,14 +218,14 @@ final class WeChatFacade {
               : "invalid credential") + " (wxtoken: " + verdict.message() + ")"));
       return;
     }
-    if (!auth.registered(appId)) {
-      refuse(request, requestId, new Refusal(40013, "invalid appid (wxtoken: appId " + appId
-          + " is not registered here with its secret stored; a caller key cannot register it)"));
-      return;
-    }
     AccessToken hit = call.forceRefresh() ? null : tokens.trustedHit(appId);
     if (hit != null) {
       reply(request, requestId, address, stable, hit, null);
+      return;
+    }
+    if (!auth.registered(appId)) {
+      refuse(request, requestId, new Refusal(40013, "invalid appid (wxtoken: appId " + appId
+          + " is not registered here with its secret stored; a caller key cannot register it)"));
       return;
     }
     CompletableFuture<AccessToken> token = call.forceRefresh()
@@ -268,7 +268,7 @@ final class WeChatFacade {
     }
     Refusal refusal = switch (e.reason()) {
       case SECRET_MISMATCH, SECRET_REJECTED -> {
-        throttle.recordFailure(address);
+        auth.failed(throttle, address, null, requestId);
         yield stable
             ? new Refusal(40125, "invalid appsecret (wxtoken: " + e.getMessage() + ")")
             : new Refusal(40001, "invalid credential, access_token is invalid or not latest"

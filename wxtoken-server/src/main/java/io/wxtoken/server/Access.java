@@ -50,6 +50,26 @@ final class Access {
         appId -> tokens.cached(appId).map(AppRecord::hasSealedSecret).orElse(false), audit);
   }
 
+  /** The engine's own events, in the audit log with the actor {@code server}. */
+  static void auditEngine(TokenService tokens, AuditLog audit) {
+    tokens.listen(new io.wxtoken.token.TokenEvents() {
+      @Override
+      public void refreshStopped(String appId, int errcode) {
+        audit.record("refresh.stopped", appId, "server", null, "stopped", errcode, null);
+      }
+
+      @Override
+      public void refreshResumed(String appId) {
+        audit.record("refresh.resumed", appId, "server", null, "ok", 0, null);
+      }
+
+      @Override
+      public void quotaRefused(String appId, int errcode) {
+        audit.record("quota.refused", appId, "server", null, "quota_exhausted", errcode, null);
+      }
+    });
+  }
+
   /** The periodic safety net under a shared store's change notices. */
   static void reconcile(AccessControl access) {
     try {

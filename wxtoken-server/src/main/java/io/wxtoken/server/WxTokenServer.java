@@ -116,6 +116,7 @@ public final class WxTokenServer implements AutoCloseable {
       metrics.watch(tokens::statuses, cluster::isConnected);
       AuditLog audit = Access.auditLog(config, store, clock);
       closeables.add(audit);
+      Access.auditEngine(tokens, audit);
       AccessControl access = Access.keys(store, hasher, clock, tokens, audit);
       refresher.scheduleWithFixedDelay(() -> Access.reconcile(access), TICK.toMillis(),
           TICK.toMillis(), TimeUnit.MILLISECONDS);

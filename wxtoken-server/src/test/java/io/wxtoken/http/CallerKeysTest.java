@@ -194,6 +194,9 @@ class CallerKeysTest {
     String key = tokenKey()[0];
     Reply blocked = h.token(APP_ID, key);
     assertThat(blocked.apiCode()).isEqualTo(2003);
+    List<JsonNode> throttled = audit("?event=address.throttled");
+    assertThat(throttled).hasSize(1);
+    assertThat(throttled.get(0).path("actor").asText()).startsWith("address:");
   }
 
   @Test
@@ -259,6 +262,34 @@ class CallerKeysTest {
         .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"a\",\"apps\":[\"*\"]}")).build());
     assertThat(anonymous.httpStatus()).isEqualTo(401);
     assertThat(admin("GET", "/admin/keys", null).body().path("data")).isEmpty();
+  }
+
+  @Test
+  void refreshStoppedAndResumedAreAuditedWithTheServerAsActor() throws InterruptedException {
+    h.wechat.freezeSecret(APP_ID, true);
+    h.clock.advance(Duration.ofSeconds(7200 - 60)); // inside the refresh window
+    h.server().tokens().refreshDue();
+    awaitAudit("?event=refresh.stopped&app=" + APP_ID);
+
+    h.wechat.freezeSecret(APP_ID, false);
+    h.clock.advance(Duration.ofSeconds(120)); // expired, and past the minute a verdict is kept
+    assertThat(h.token(APP_ID, SECRET).statusCode()).isEqualTo(200);
+    JsonNode resumed = awaitAudit("?event=refresh.resumed&app=" + APP_ID);
+    assertThat(resumed.path("actor").asText()).isEqualTo("server");
+    JsonNode stopped = audit("?event=refresh.stopped").get(0);
+    assertThat(stopped.path("errcode").asInt()).isEqualTo(40243);
+  }
+
+  /** Polls the audit log (real time, at most 5 s) for one record matching {@code query}. */
+  private JsonNode awaitAudit(String query) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    List<JsonNode> found = audit(query);
+    while (found.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      found = audit(query);
+    }
+    assertThat(found).as(query).isNotEmpty();
+    return found.get(0);
   }
 
   @Test
