@@ -189,7 +189,7 @@ public final class ClusterRefreshLatency {
       int gapMs) throws Exception {
     ManualClock clock = ManualClock.startingAt("2026-11-25T00:00:00Z");
     try (WeChatSimulator wechat = WeChatSimulator.builder().clock(clock).app(APP_ID, SECRET).start();
-        WxTokenServer node = WxTokenServer.start(config(dir.resolve("node"), wechat), clock,
+        WxTokenServer node = WxTokenServer.start(config(dir.resolve("node"), wechat), clock, clock::nanoTime,
             options())) {
       List<WxTokenServer> servers = List.of(node);
       return run("single", "single node, embedded store", servers, clock, wechat, null, rounds,
@@ -212,7 +212,7 @@ public final class ClusterRefreshLatency {
           ServerConfig config = config(dir.resolve("instance-" + i), wechat)
               .withRedis(RedisAddress.parse(redisUri))
               .withMasterKey(masterKey);
-          servers.add(WxTokenServer.start(config, clock, options()));
+          servers.add(WxTokenServer.start(config, clock, clock::nanoTime, options()));
         }
         return run("cluster", instances + "-instance cluster, Redis store", servers, clock, wechat,
             connection, rounds, warmupRounds, upstreamMs, instances - 1, gapMs);

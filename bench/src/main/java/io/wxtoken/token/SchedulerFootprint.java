@@ -53,7 +53,7 @@ public final class SchedulerFootprint {
       WeChatClient unused = new WeChatClient(URI.create("http://127.0.0.1:9"), TokenApi.STABLE,
           Duration.ofSeconds(1), Duration.ofSeconds(1));
       long before = usedHeap();
-      TokenService tokens = new TokenService(store, unused, hasher, box, clock, executor,
+      TokenService tokens = new TokenService(store, unused, hasher, box, clock, System::nanoTime, executor,
           TokenService.Options.defaults(TokenApi.STABLE));
       long loadStart = System.nanoTime();
       tokens.scheduleStored();

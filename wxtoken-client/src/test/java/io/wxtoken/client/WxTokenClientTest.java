@@ -244,7 +244,7 @@ class WxTokenClientTest {
   }
 
   @Test
-  void unknownAppIdThrowsWeChatErrorWithTheErrcode() {
+  void unknownAppIdThrowsWeChatErrorWithoutSayingWhy() {
     try (LiveServer live = LiveServer.start(dir)) {
       WeChatErrorException e = catchThrowableOfType(WeChatErrorException.class,
           () -> client(live).getWechatAccessToken(
@@ -252,14 +252,17 @@ class WxTokenClientTest {
 
       assertThat(e.statusCode()).isEqualTo(602);
       assertThat(e.apiCode()).isEqualTo(3002);
-      assertThat(e.errcode()).isEqualTo(40013);
+      // the server tells WeChat's errcode only to a caller whose secret it has verified
+      assertThat(e.errcode()).isZero();
     }
   }
 
   @Test
   void serverOutsideTheIpWhitelistThrowsWeChatError40164() {
     try (LiveServer live = LiveServer.start(dir)) {
+      client(live).getWechatAccessToken(new GetWechatAccessTokenDto(APP_ID, SECRET));
       live.wechat.blockIp(APP_ID, true);
+      live.clock.advance(java.time.Duration.ofSeconds(7200)); // expired: WeChat is asked again
 
       WeChatErrorException e = catchThrowableOfType(WeChatErrorException.class,
           () -> client(live).getWechatAccessToken(

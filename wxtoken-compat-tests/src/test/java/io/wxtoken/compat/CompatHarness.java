@@ -5,6 +5,7 @@ import io.wxtoken.server.WxTokenServer;
 import io.wxtoken.simulator.ManualClock;
 import io.wxtoken.simulator.WeChatSimulator;
 import io.wxtoken.token.AppStatus;
+import io.wxtoken.token.TokenService;
 import io.wxtoken.wechat.TokenApi;
 import java.net.URI;
 import java.nio.file.Path;
@@ -51,7 +52,8 @@ final class CompatHarness implements AutoCloseable {
         server = WxTokenServer.start(ServerConfig.defaults(storeDir, wechat.baseUrl())
             .withPort(0)
             .withTokenApi(upstream)
-            .withWeChatTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5)), clock);
+            .withWeChatTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5)), clock,
+            clock::nanoTime, TokenService.Options.defaults(upstream));
       } catch (RuntimeException e) {
         wechat.close();
         throw e;

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -19,6 +20,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Set;
+import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +38,7 @@ public final class MasterKey {
   private static final Logger log = LoggerFactory.getLogger(MasterKey.class);
   static final int KEY_BYTES = 32;
   private static final int ID_CHARS = 8;
+  private static final String HMAC = "HmacSHA256";
 
   private final byte[] key;
   private final String id;
@@ -50,7 +53,6 @@ public final class MasterKey {
     return id;
   }
 
-  /** The raw key (a copy), for {@link SecretBox}. */
   /** The key for a JCA algorithm (e.g. {@code HmacSHA256}); it holds a copy of the bytes. */
   public SecretKeySpec secretKey(String algorithm) {
     return new SecretKeySpec(bytes(), algorithm);
@@ -58,6 +60,41 @@ public final class MasterKey {
 
   byte[] bytes() {
     return key.clone();
+  }
+
+  /**
+   * A 256-bit key for another purpose, derived from this one with HKDF-SHA256 (RFC 5869: extract
+   * with a fixed salt, expand one block with {@code purpose} as the info), so that a key used, say,
+   * to authenticate cluster notices reveals nothing about the key that seals secrets. The same
+   * master key and purpose always give the same key.
+   *
+   * @param purpose what the key is for, e.g. {@code "wxtoken:events v1"}
+   * @return an {@code HmacSHA256} key
+   */
+  public SecretKeySpec derive(String purpose) {
+    Objects.requireNonNull(purpose, "purpose");
+    byte[] prk = null;
+    byte[] okm = null;
+    try {
+      Mac extract = Mac.getInstance(HMAC);
+      extract.init(new SecretKeySpec("wxtoken master key derivation".getBytes(
+          StandardCharsets.US_ASCII), HMAC));
+      prk = extract.doFinal(key);
+      Mac expand = Mac.getInstance(HMAC);
+      expand.init(new SecretKeySpec(prk, HMAC));
+      expand.update(purpose.getBytes(StandardCharsets.UTF_8));
+      okm = expand.doFinal(new byte[] {1});
+      return new SecretKeySpec(okm, HMAC);
+    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+      throw new IllegalStateException(HMAC + " unavailable", e);
+    } finally {
+      if (prk != null) {
+        Arrays.fill(prk, (byte) 0);
+      }
+      if (okm != null) {
+        Arrays.fill(okm, (byte) 0); // SecretKeySpec keeps its own copy
+      }
+    }
   }
 
   /**

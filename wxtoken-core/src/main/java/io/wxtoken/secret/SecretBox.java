@@ -155,6 +155,20 @@ public final class SecretBox {
     return !parse(sealed).keyId().equals(currentKeyId);
   }
 
+  /** Whether records sealed under {@code keyId} can be opened: the key is configured. */
+  public boolean hasKey(String keyId) {
+    return keysById.containsKey(keyId);
+  }
+
+  /**
+   * The id of the key a record names. Reads only the record's header; does not decrypt.
+   *
+   * @throws SecretBoxException if the record is malformed or has an unknown version
+   */
+  public static String keyIdOf(byte[] sealed) {
+    return parse(sealed).keyId();
+  }
+
   /** The fields of a well-formed record. */
   private record Record(String keyId, byte[] nonce, byte[] ciphertext) {}
 

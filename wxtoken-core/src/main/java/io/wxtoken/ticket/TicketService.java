@@ -22,8 +22,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,8 +65,13 @@ public final class TicketService {
   private final RetryPolicy<WeChatTicket> retry;
   private final Cache<Key, CircuitBreaker<WeChatTicket>> breakers;
 
-  public TicketService(TokenService tokens, WeChatClient wechat, Clock clock, RefreshPolicy policy,
-      Duration failureHoldoff, Resilience resilience, Executor executor) {
+  /**
+   * @param clock wall time, for tickets' {@code expiresAt}
+   * @param nanoTime monotonic nanoseconds ({@code System::nanoTime}) for the failure holdoff
+   */
+  public TicketService(TokenService tokens, WeChatClient wechat, Clock clock,
+      LongSupplier nanoTime, RefreshPolicy policy, Duration failureHoldoff, Resilience resilience,
+      Executor executor) {
     this.tokens = Objects.requireNonNull(tokens);
     this.wechat = Objects.requireNonNull(wechat);
     this.clock = Objects.requireNonNull(clock);
@@ -74,7 +79,7 @@ public final class TicketService {
     this.resilience = Objects.requireNonNull(resilience);
     this.executor = Objects.requireNonNull(executor);
     this.failures = Caffeine.newBuilder()
-        .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+        .ticker(nanoTime::getAsLong)
         .expireAfterWrite(failureHoldoff).maximumSize(100_000).build();
     this.retry = resilience.retryPolicy();
     this.breakers = Caffeine.newBuilder().maximumSize(100_000).build();
@@ -94,8 +99,17 @@ public final class TicketService {
 
   /** The app's ticket, for a caller proving itself with the app's secret. */
   public CompletableFuture<Ticket> get(String appId, String secret, TicketType type) {
-    return tokens.get(appId, secret).thenCompose(token ->
-        ticket(new Key(appId, type), token, stale -> tokens.refresh(appId, secret, stale)));
+    return get(appId, secret, type, "local");
+  }
+
+  /**
+   * {@link #get(String, String, TicketType)} for a caller at {@code address}, whose secret, if it
+   * is not the verified one, spends that address's check (see {@link TokenService#get}).
+   */
+  public CompletableFuture<Ticket> get(String appId, String secret, TicketType type,
+      String address) {
+    return tokens.get(appId, secret, address).thenCompose(token -> ticket(new Key(appId, type),
+        token, stale -> tokens.refresh(appId, secret, stale, address)));
   }
 
   /**

@@ -1,7 +1,6 @@
 package io.wxtoken.token;
 
 import java.time.Duration;
-import java.time.Instant;
 
 /**
  * The other wxtoken instances that share this one's store, and what makes them act as one server:
@@ -13,7 +12,7 @@ import java.time.Instant;
  *       waiting instances wake at once and every instance's in-memory copy follows the newest
  *       token;
  *   <li>a cluster-wide <b>budget for secret checks</b>, so N instances still check an unverified
- *       AppSecret with WeChat at most once per app per interval.
+ *       AppSecret with WeChat at most once per app and caller address per interval.
  * </ul>
  *
  * <p>A lone server uses {@link #SOLO}: every lease is granted at once, nothing is announced.
@@ -22,7 +21,7 @@ import java.time.Instant;
  */
 public interface Cluster {
 
-  /** A single instance: leases always granted, no notices, checks budgeted in memory only. */
+  /** A single instance: leases always granted, no notices, checks budgeted in memory only (the engine's). */
   Cluster SOLO = new Cluster() {
     @Override
     public Lease tryLease(String appId) {
@@ -33,9 +32,9 @@ public interface Cluster {
     public void release(Lease lease) {}
 
     @Override
-    public Duration reserveSecretCheck(String appId, Verifier verifier, Instant now,
+    public boolean reserveSecretCheck(String appId, Verifier verifier, String address,
         Duration interval) {
-      return Duration.ZERO;
+      return true;
     }
 
     @Override
@@ -59,14 +58,14 @@ public interface Cluster {
   void release(Lease lease);
 
   /**
-   * Reserves the app's next check of an unverified secret across the cluster: one per
-   * {@code interval}, timed by the engine's clock ({@code now}). A check of the same secret
-   * ({@code verifier}) that is already reserved may go on: another instance may have died
-   * making it.
+   * Reserves, across the cluster, the check of an unverified secret of the app by the caller at
+   * {@code address}: one per app and address per {@code interval}, timed by the shared store's
+   * own clock (every instance's clock may differ). A check of the same secret ({@code verifier})
+   * that is already reserved may go on: another instance may have died making it.
    *
-   * @return {@link Duration#ZERO} if reserved, else how long until one may be made
+   * @return whether the check may be made now
    */
-  Duration reserveSecretCheck(String appId, Verifier verifier, Instant now, Duration interval);
+  boolean reserveSecretCheck(String appId, Verifier verifier, String address, Duration interval);
 
   /** Subscribes the engine to notices; call once, before the first lease is taken. */
   void listen(Listener listener);

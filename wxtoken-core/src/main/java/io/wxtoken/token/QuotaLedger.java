@@ -1,13 +1,14 @@
 package io.wxtoken.token;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.wxtoken.token.TokenException.Reason;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +23,11 @@ import org.slf4j.LoggerFactory;
  *   <li>A forced refresh needs its own budget: at most {@code forcedPerDay} a day, and
  *       {@code forcedInterval} apart (WeChat's rule for {@code force_refresh}).
  * </ul>
+ *
+ * <p>Counts of apps that have no record (nobody ever got a token for them: guesses) are kept in
+ * memory only, and memory holds at most {@code maxApps} counts, least recently used out: a spray
+ * of appIds leaves nothing behind. An app's count is written once it has a record
+ * ({@link #persist}).
  *
  * <p>Logs a warning when an app crosses 80 % of its limit. Thread-safe; updates of one app are
  * atomic in memory, and {@link #record} writes through to the store (blocking: call it off the
@@ -40,11 +46,14 @@ final class QuotaLedger {
   private final double reserveFraction;
   private final int forcedPerDay;
   private final Duration forcedInterval;
-  private final ConcurrentMap<String, QuotaUsage> usage = new ConcurrentHashMap<>();
+  private final Predicate<String> hasRecord;
+  private final Cache<String, QuotaUsage> usage;
 
   QuotaLedger(TokenStore store, Clock clock, int dailyLimit, double reserveFraction,
-      int forcedPerDay, Duration forcedInterval) {
+      int forcedPerDay, Duration forcedInterval, int maxApps, Predicate<String> hasRecord) {
     this.store = store;
+    this.hasRecord = hasRecord;
+    this.usage = Caffeine.newBuilder().maximumSize(maxApps).build();
     this.clock = clock;
     this.dailyLimit = dailyLimit;
     this.reserveFraction = reserveFraction;
@@ -66,7 +75,7 @@ final class QuotaLedger {
    */
   QuotaUsage today(String appId) {
     LocalDate day = wechatDay(clock.instant());
-    QuotaUsage known = usage.computeIfAbsent(appId, id -> loaded(id, day));
+    QuotaUsage known = usage.get(appId, id -> loaded(id, day));
     return known.day().equals(day) ? known : QuotaUsage.none(day);
   }
 
@@ -86,7 +95,7 @@ final class QuotaLedger {
   void reload(String appId) {
     LocalDate day = wechatDay(clock.instant());
     QuotaUsage stored = loaded(appId, day);
-    usage.merge(appId, stored, (mine, theirs) -> !theirs.day().equals(day) ? mine
+    usage.asMap().merge(appId, stored, (mine, theirs) -> !theirs.day().equals(day) ? mine
         : !mine.day().equals(day) || theirs.calls() > mine.calls()
             || theirs.lastForcedAt().isAfter(mine.lastForcedAt()) ? theirs : mine);
   }
@@ -123,7 +132,7 @@ final class QuotaLedger {
   void record(String appId, boolean forced) {
     Instant now = clock.instant();
     LocalDate day = wechatDay(now);
-    QuotaUsage updated = usage.compute(appId, (id, old) -> {
+    QuotaUsage updated = usage.asMap().compute(appId, (id, old) -> {
       QuotaUsage base = old == null ? loaded(id, day) : old;
       if (!base.day().equals(day)) {
         base = QuotaUsage.none(day);
@@ -135,6 +144,25 @@ final class QuotaLedger {
       log.warn("app {} has used {} of its {} daily WeChat token calls (80 %)", appId,
           updated.calls(), dailyLimit);
     }
+    if (hasRecord.test(appId)) {
+      save(appId, updated);
+    }
+  }
+
+  /** Writes the app's count now: it just got its first record. Blocking. */
+  void persist(String appId) {
+    QuotaUsage known = usage.getIfPresent(appId);
+    if (known != null && known.day().equals(wechatDay(clock.instant()))) {
+      save(appId, known);
+    }
+  }
+
+  /** Deletes stored counts of days before today (WeChat's). Blocking. */
+  int purgeOldDays() {
+    return store.purgeQuotaBefore(wechatDay(clock.instant()));
+  }
+
+  private void save(String appId, QuotaUsage updated) {
     try {
       store.saveQuota(appId, updated);
     } catch (StoreException e) {

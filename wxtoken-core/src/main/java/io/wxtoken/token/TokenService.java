@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -27,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,8 +51,13 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Durable before visible.</b> A new token is saved to the {@link TokenStore} before any
  *       caller receives it (if the store fails it is served from memory and the failure logged).
  *   <li><b>The secret is the credential.</b> A secret that differs from the verified one is checked
- *       with WeChat at most once per app per {@code secretCheckInterval}; one WeChat accepts
- *       replaces the old one (rotation). WeChat's verdicts on a secret are remembered for as long.
+ *       with WeChat at most once per app and caller address per {@code secretCheckInterval} (at
+ *       once if WeChat has refused the stored secret); one WeChat accepts replaces the old one
+ *       (rotation). WeChat's verdicts on a secret are remembered for as long. A caller whose
+ *       secret is not proven gets one generic failure, marked
+ *       {@link TokenException#unverifiedCaller()}.
+ *   <li><b>Durations are monotonic.</b> Holdoffs and secret-check slots run on the injected
+ *       nanosecond source; the wall clock only dates tokens and the WeChat day.
  *   <li><b>Guarded forced refresh.</b> {@link #refresh} replaces a token only if the reported stale
  *       token is still the current one, within WeChat's forced-refresh limits.
  *   <li><b>Quota, retries, breaker.</b> Every WeChat call goes through {@link Upstream}.
@@ -88,6 +94,10 @@ public final class TokenService {
    * @param forcedPerDay forced refreshes allowed per app per day
    * @param forcedInterval minimum time between two forced refreshes of an app
    * @param resilience retries and circuit breaker
+   * @param unknownAppChecks WeChat calls per {@code secretCheckInterval}, server-wide, to check
+   *     apps that have no record (in-process registrations are exempt)
+   * @param allowedApps the only appIds served, or null for every appId
+   * @param evictAfter forget an app no caller asked for in this long, or null for never
    */
   public record Options(
       RefreshPolicy refreshPolicy,
@@ -98,41 +108,82 @@ public final class TokenService {
       int dailyQuota,
       int forcedPerDay,
       Duration forcedInterval,
-      Resilience resilience) {
+      Resilience resilience,
+      int unknownAppChecks,
+      Set<String> allowedApps,
+      Duration evictAfter) {
 
     public Options {
       Objects.requireNonNull(refreshPolicy, "refreshPolicy");
       Objects.requireNonNull(forcedInterval, "forcedInterval");
       Objects.requireNonNull(resilience, "resilience");
       if (secretCheckInterval.isNegative() || failureHoldoff.isNegative() || maxTrackedApps < 1
-          || dailyQuota < 1 || forcedPerDay < 0) {
+          || dailyQuota < 1 || forcedPerDay < 0 || unknownAppChecks < 0) {
         throw new IllegalArgumentException("durations must be >= 0, limits positive");
+      }
+      allowedApps = allowedApps == null ? null : Set.copyOf(allowedApps);
+      if (evictAfter != null && (evictAfter.isNegative() || evictAfter.isZero())) {
+        throw new IllegalArgumentException("evictAfter must be positive, or null for never");
       }
     }
 
     /**
      * Production defaults for an API: daily quota 2000 ({@code /cgi-bin/token}) or 500,000
-     * ({@code /cgi-bin/stable_token}); 20 forced refreshes a day, 30 s apart; secrets stored.
+     * ({@code /cgi-bin/stable_token}); 20 forced refreshes a day, 30 s apart; secrets stored; 60
+     * checks a minute, server-wide, of apps that have no record; every appId served.
      */
     public static Options defaults(TokenApi api) {
       return new Options(RefreshPolicy.DEFAULT, Duration.ofMinutes(1), Duration.ofSeconds(2),
           100_000, true, api == TokenApi.CLASSIC ? 2000 : 500_000, 20, Duration.ofSeconds(30),
-          Resilience.DEFAULT);
+          Resilience.DEFAULT, 60, null, null);
     }
 
     public Options withStoreSecrets(boolean store) {
       return new Options(refreshPolicy, secretCheckInterval, failureHoldoff, maxTrackedApps, store,
-          dailyQuota, forcedPerDay, forcedInterval, resilience);
+          dailyQuota, forcedPerDay, forcedInterval, resilience, unknownAppChecks, allowedApps,
+          evictAfter);
     }
 
     public Options withDailyQuota(int quota) {
       return new Options(refreshPolicy, secretCheckInterval, failureHoldoff, maxTrackedApps,
-          storeSecrets, quota, forcedPerDay, forcedInterval, resilience);
+          storeSecrets, quota, forcedPerDay, forcedInterval, resilience, unknownAppChecks,
+          allowedApps, evictAfter);
     }
 
     public Options withResilience(Resilience value) {
       return new Options(refreshPolicy, secretCheckInterval, failureHoldoff, maxTrackedApps,
-          storeSecrets, dailyQuota, forcedPerDay, forcedInterval, value);
+          storeSecrets, dailyQuota, forcedPerDay, forcedInterval, value, unknownAppChecks,
+          allowedApps, evictAfter);
+    }
+
+    /**
+     * At most {@code checks} WeChat calls per {@link #secretCheckInterval}, server-wide, for apps
+     * that have no record here (each new appId costs one; 0 serves only known apps).
+     */
+    public Options withUnknownAppChecks(int checks) {
+      return new Options(refreshPolicy, secretCheckInterval, failureHoldoff, maxTrackedApps,
+          storeSecrets, dailyQuota, forcedPerDay, forcedInterval, resilience, checks, allowedApps,
+          evictAfter);
+    }
+
+    /**
+     * Serves only these appIds (null: every appId): others are refused as a wrong secret would
+     * be, without a WeChat call.
+     */
+    public Options withAllowedApps(Set<String> apps) {
+      return new Options(refreshPolicy, secretCheckInterval, failureHoldoff, maxTrackedApps,
+          storeSecrets, dailyQuota, forcedPerDay, forcedInterval, resilience, unknownAppChecks,
+          apps, evictAfter);
+    }
+
+    /**
+     * Forgets (in memory and in the store) an app no caller has asked for in {@code idle}; null
+     * for never. A lone server only: in a cluster each instance sees only part of the traffic.
+     */
+    public Options withEvictAfter(Duration idle) {
+      return new Options(refreshPolicy, secretCheckInterval, failureHoldoff, maxTrackedApps,
+          storeSecrets, dailyQuota, forcedPerDay, forcedInterval, resilience, unknownAppChecks,
+          allowedApps, idle);
     }
   }
 
@@ -150,18 +201,33 @@ public final class TokenService {
     /** The token this record's token replaced, or null. */
     final String previousToken;
     /**
+     * Until when (wall millis) WeChat still accepts {@link #previousToken}: its overlap after a
+     * normal replacement, never past its own {@code expiresAt}; already over after a forced one.
+     */
+    final long previousValidUntilMillis;
+    /**
      * Written by any thread that matched, read by all, deliberately without a fence: a String is
      * safe to publish through a race (its fields are final), and a thread that sees an older
      * instance only compares by content. A volatile write on every match by content would cost
      * traffic of ever-new request bodies about 3 % of its throughput.
      */
     String verifiedSecret;
+    /**
+     * Whether a caller asked for this app since the last idle sweep. Set by the hit path only when
+     * unset (one field read per hit), cleared by the single sweeping thread; racy by design: a
+     * lost write only delays an eviction by one sweep.
+     */
+    boolean asked;
+    /** When (monotonic nanos) the app was last seen asked for, or taken into memory. */
+    long seenNanos;
 
-    Cached(AppRecord record, long refreshAtMillis, long expiresAtMillis, String previousToken) {
+    Cached(AppRecord record, long refreshAtMillis, long expiresAtMillis, String previousToken,
+        long previousValidUntilMillis) {
       this.record = record;
       this.refreshAtMillis = refreshAtMillis;
       this.expiresAtMillis = expiresAtMillis;
       this.previousToken = previousToken;
+      this.previousValidUntilMillis = previousValidUntilMillis;
     }
 
     AppRecord record() {
@@ -220,6 +286,8 @@ public final class TokenService {
     volatile Lease lease;
     /** The token a forced flight was asked to replace, or null. */
     volatile String stale;
+    /** The address of the caller that started it, whose secret-check slot it spends. */
+    volatile String address = "";
     /**
      * The generation of the record the flight decided on (read under its lease): it writes the
      * next one. Not memory's generation at write time, which may already hold another instance's
@@ -246,10 +314,23 @@ public final class TokenService {
   /** How often a flight starts over after losing its write to another instance. */
   private static final int MAX_FLIGHT_ROUNDS = 3;
 
+  /**
+   * How long WeChat keeps accepting a token after it issued the next one (a normal refresh; a
+   * forced refresh ends the old token at once).
+   */
+  static final Duration OVERLAP = Duration.ofMinutes(5);
+
+  /** How often {@link #refreshDue} looks for apps to evict. */
+  private static final Duration SWEEP_EVERY = Duration.ofHours(1);
+
+  /** The address of callers inside this process (registration, tickets fetched on a token). */
+  static final String LOCAL = "local";
+
   private final TokenStore store;
   private final SecretHasher hasher;
   private final SecretBox box;
   private final Clock clock;
+  private final LongSupplier nanoTime;
   private final ExecutorService executor;
   private final Options options;
   private final TokenApi api;
@@ -260,29 +341,41 @@ public final class TokenService {
   private final LeaseGate gate;
 
   private final ConcurrentMap<String, Cached> apps = new ConcurrentHashMap<>();
+  /** The WeChat day whose past quota counts were last purged; touched by the refresher only. */
+  private volatile LocalDate purgedDay;
+  /** When the idle sweep last ran (monotonic nanos), and whether it ever did; refresher only. */
+  private long sweptNanos;
+  private boolean swept;
   private final ConcurrentMap<String, Flight> flights = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Health> health = new ConcurrentHashMap<>();
   /** Token value → appId, for the app's current and previous token (still valid in the overlap). */
   private final ConcurrentMap<String, String> owners = new ConcurrentHashMap<>();
   /** Apps configured as verify-only: their secret is never stored. */
   private final Set<String> verifyOnly = ConcurrentHashMap.newKeySet();
-  /** appId → when a secret that was not the verified one was last checked with WeChat. */
-  private final Cache<String, Instant> secretChecks;
+  /** The budget for checking secrets that are not the verified one with WeChat. */
+  private final SecretChecks secretChecks;
   /** (appId, verifier) → why WeChat refused that secret, replayed without asking again. */
   private final Cache<Credential, TokenException> rejected;
   /** appId → the last upstream failure, replayed during the holdoff. */
   private final Cache<String, TokenException> failures;
 
-  /** A lone server's engine: nobody else shares its store. */
+  /**
+   * A lone server's engine: nobody else shares its store.
+   *
+   * @param clock wall time, for {@code expiresAt}, {@code fetchedAt} and the WeChat day only
+   * @param nanoTime monotonic nanoseconds ({@code System::nanoTime}) for every duration: holdoffs,
+   *     secret-check slots, remembered verdicts
+   */
   public TokenService(
       TokenStore store,
       WeChatClient wechat,
       SecretHasher hasher,
       SecretBox box,
       Clock clock,
+      LongSupplier nanoTime,
       ExecutorService executor,
       Options options) {
-    this(store, Cluster.SOLO, wechat, hasher, box, clock, executor, options);
+    this(store, Cluster.SOLO, wechat, hasher, box, clock, nanoTime, executor, options);
   }
 
   /**
@@ -296,6 +389,7 @@ public final class TokenService {
       SecretHasher hasher,
       SecretBox box,
       Clock clock,
+      LongSupplier nanoTime,
       ExecutorService executor,
       Options options) {
     this.cluster = Objects.requireNonNull(cluster, "cluster");
@@ -304,18 +398,18 @@ public final class TokenService {
     this.hasher = Objects.requireNonNull(hasher, "hasher");
     this.box = Objects.requireNonNull(box, "box");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
     this.executor = Objects.requireNonNull(executor, "executor");
     this.options = Objects.requireNonNull(options, "options");
     this.api = wechat.api();
     this.quota = new QuotaLedger(store, clock, options.dailyQuota(), 0.9, options.forcedPerDay(),
-        options.forcedInterval());
+        options.forcedInterval(), options.maxTrackedApps(), apps::containsKey);
     this.upstream = new Upstream(wechat, quota, executor, options.resilience(),
         options.maxTrackedApps());
-    // Expiry follows the injected clock, so tests move time instead of sleeping.
-    Ticker ticker = () -> TimeUnit.MILLISECONDS.toNanos(clock.millis());
-    this.secretChecks = Caffeine.newBuilder().ticker(ticker)
-        .expireAfterWrite(options.secretCheckInterval())
-        .maximumSize(options.maxTrackedApps()).build();
+    // Durations run on the monotonic source: a wall-clock step neither stretches nor cuts them.
+    Ticker ticker = nanoTime::getAsLong;
+    this.secretChecks = new SecretChecks(options.secretCheckInterval(),
+        options.unknownAppChecks(), options.maxTrackedApps(), nanoTime);
     this.rejected = Caffeine.newBuilder().ticker(ticker)
         .expireAfterWrite(options.secretCheckInterval())
         .maximumSize(options.maxTrackedApps()).build();
@@ -371,10 +465,21 @@ public final class TokenService {
    *     flight lands, exceptionally with a {@link TokenException} when no token can be handed out
    */
   public CompletableFuture<AccessToken> get(String appId, String secret) {
+    return get(appId, secret, LOCAL);
+  }
+
+  /**
+   * {@link #get(String, String)} for a caller at {@code address} (its IP address, or the group
+   * the HTTP layer counts it in): a secret that is not the verified one is checked with WeChat at
+   * most once per {@code secretCheckInterval} per app and address, so callers elsewhere cannot
+   * spend this one's check. Failures of an unproven secret are
+   * {@linkplain TokenException#unverifiedCaller() marked} and say nothing about the app.
+   */
+  public CompletableFuture<AccessToken> get(String appId, String secret, String address) {
     AccessToken hit = hit(appId, secret);
     return hit != null
         ? CompletableFuture.completedFuture(hit)
-        : resolve(appId, hasher.hash(appId, secret), secret, 0);
+        : resolve(appId, hasher.hash(appId, secret), secret, address(address), 0);
   }
 
   /**
@@ -397,6 +502,9 @@ public final class TokenService {
       }
       cached.verifiedSecret = secret;
     }
+    if (!cached.asked) {
+      cached.asked = true;
+    }
     if (now >= cached.refreshAtMillis()) {
       refreshInBackground(appId, cached.record().verifier(), secret);
     }
@@ -413,7 +521,18 @@ public final class TokenService {
    * apart. Classic API: one call, at most every 30 s and 20 times a day.
    */
   public CompletableFuture<AccessToken> refresh(String appId, String secret, String staleToken) {
-    return refresh(appId, hasher.hash(appId, secret), secret, staleToken, 0);
+    return refresh(appId, secret, staleToken, LOCAL);
+  }
+
+  /** {@link #refresh(String, String, String)} for a caller at {@code address} (see {@link #get}). */
+  public CompletableFuture<AccessToken> refresh(String appId, String secret, String staleToken,
+      String address) {
+    return refresh(appId, hasher.hash(appId, secret), secret, staleToken, address(address), 0);
+  }
+
+  /** Bounded, so a hostile header cannot grow the secret-check bookkeeping. */
+  private static String address(String address) {
+    return address == null ? "" : address.length() > 64 ? address.substring(0, 64) : address;
   }
 
   /**
@@ -454,17 +573,100 @@ public final class TokenService {
    * @return how many apps were due
    */
   public int refreshDue() {
+    evictIdle(); // first: an idle app is forgotten, not refreshed once more
     List<String> due = schedule.pollDue(clock.millis(), 10_000);
     due.forEach(this::refreshProactively);
+    purgeOnceADay();
     return due.size();
   }
 
   /**
-   * The app that was issued {@code accessToken} by this server (its current or previous token),
-   * for WeChat-style calls where the token identifies the app.
+   * Every hour (monotonic), forgets the apps no caller asked for in {@code evictAfter}: memory,
+   * schedule and store. Lone servers only: an instance of a cluster sees part of the traffic, and
+   * deleting from the shared store would take the app from the others.
+   */
+  private void evictIdle() {
+    Duration idle = options.evictAfter();
+    if (idle == null || cluster.isShared()) {
+      return;
+    }
+    long now = nanoTime.getAsLong();
+    if (swept && now - sweptNanos < SWEEP_EVERY.toNanos()) {
+      return;
+    }
+    swept = true;
+    sweptNanos = now;
+    for (Cached cached : apps.values()) {
+      if (cached.asked) {
+        cached.asked = false;
+        cached.seenNanos = now;
+      } else if (now - cached.seenNanos >= idle.toNanos()) {
+        evict(cached, idle);
+      }
+    }
+  }
+
+  private void evict(Cached cached, Duration idle) {
+    String appId = cached.record().appId();
+    if (flights.containsKey(appId) || !apps.remove(appId, cached)) {
+      return; // busy, or replaced meanwhile: not idle after all
+    }
+    schedule.cancel(appId);
+    owners.remove(cached.token().value(), appId);
+    if (cached.previousToken != null) {
+      owners.remove(cached.previousToken, appId);
+    }
+    health.remove(appId);
+    log.info("app {}: forgotten, no caller asked for it in {} days; its next caller fetches it"
+        + " again", appId, idle.toDays());
+    executor.execute(() -> {
+      try {
+        store.delete(appId);
+      } catch (StoreException e) {
+        log.warn("app {}: forgotten in memory but still in the store; it is loaded again at the"
+            + " next start", appId, e);
+      }
+    });
+  }
+
+  /** Once per WeChat day, off the caller's thread: yesterday's quota counts limit nothing. */
+  private void purgeOnceADay() {
+    LocalDate today = QuotaLedger.wechatDay(clock.instant());
+    LocalDate last = purgedDay;
+    if (today.equals(last)) {
+      return;
+    }
+    purgedDay = today;
+    executor.execute(() -> {
+      try {
+        int purged = quota.purgeOldDays();
+        if (purged > 0) {
+          log.info("deleted {} quota counts of past WeChat days", purged);
+        }
+      } catch (StoreException e) {
+        log.warn("could not delete past quota counts; trying again tomorrow", e);
+      }
+    });
+  }
+
+  /**
+   * The app that was issued {@code accessToken} by this server: its current token (even past its
+   * {@code expiresAt}, so that WeChat-style callers can be told 42001 rather than 40001: check
+   * {@link #currentToken} for validity), or the token it replaced while WeChat still accepts
+   * that one: within WeChat's overlap (5 minutes after a normal refresh, never past its own
+   * {@code expiresAt}) and never after a forced refresh, which ends the old token at once. For
+   * WeChat-style calls where the token identifies the app.
    */
   public Optional<String> ownerOf(String accessToken) {
-    return Optional.ofNullable(owners.get(accessToken));
+    String appId = owners.get(accessToken);
+    Cached cached = appId == null ? null : apps.get(appId);
+    if (cached == null) {
+      return Optional.empty();
+    }
+    long now = clock.millis();
+    boolean live = accessToken.equals(cached.token().value())
+        || accessToken.equals(cached.previousToken) && now < cached.previousValidUntilMillis;
+    return live ? Optional.of(appId) : Optional.empty();
   }
 
   /** The app's current token if it is known and still valid; no secret check (trusted callers). */
@@ -567,11 +769,12 @@ public final class TokenService {
   // ------------------------------------------------------------------------------ request path
 
   private CompletableFuture<AccessToken> resolve(
-      String appId, Verifier verifier, String secret, int attempt) {
+      String appId, Verifier verifier, String secret, String address, int attempt) {
     long now = clock.millis();
     Cached cached = apps.get(appId);
     boolean verified = cached != null && cached.record().verifier().matches(verifier);
     if (verified) {
+      cached.asked = true;
       if (now < cached.refreshAtMillis()) {
         return CompletableFuture.completedFuture(cached.token());
       }
@@ -584,15 +787,14 @@ public final class TokenService {
       if (refused != null) {
         return CompletableFuture.failedFuture(refused);
       }
-      if (cached != null) {
-        // Known app, other secret: if this minute's check is spent, refuse without a flight (and
-        // so without a store read or a wait behind the app's refresh).
-        Instant last = secretChecks.getIfPresent(appId);
-        Instant next = last == null ? null : last.plus(options.secretCheckInterval());
-        if (next != null && now < next.toEpochMilli()) {
-          return CompletableFuture.failedFuture(
-              mismatch(appId, true, Duration.ofMillis(next.toEpochMilli() - now)));
-        }
+      if (options.allowedApps() != null && !options.allowedApps().contains(appId)) {
+        // Not served here: refused as a wrong secret is, and WeChat is never asked.
+        return CompletableFuture.failedFuture(unverified(appId, Reason.SECRET_MISMATCH, 0));
+      }
+      if (cached != null && !mayCheck(appId, cached, address, verifier)) {
+        // Known app, other secret, and this address's check is spent: refuse without a flight
+        // (and so without a store read or a wait behind the app's refresh).
+        return CompletableFuture.failedFuture(unverified(appId, Reason.SECRET_MISMATCH, 0));
       }
     }
     // A failure is replayed to whoever would have started the same flight: the app's verified
@@ -601,19 +803,24 @@ public final class TokenService {
     if (recent != null) {
       return CompletableFuture.failedFuture(recent);
     }
-    return join(appId, verifier, secret, null, attempt);
+    return join(appId, verifier, secret, null, address, attempt);
   }
 
-  private CompletableFuture<AccessToken> refresh(
-      String appId, Verifier verifier, String secret, String stale, int attempt) {
+  private CompletableFuture<AccessToken> refresh(String appId, Verifier verifier, String secret,
+      String stale, String address, int attempt) {
     Cached cached = apps.get(appId);
     boolean verified = cached != null && cached.record().verifier().matches(verifier);
     if (!verified) {
-      return resolve(appId, verifier, secret, attempt); // the secret must pass first
+      return resolve(appId, verifier, secret, address, attempt); // the secret must pass first
     }
     if (!cached.token().value().equals(stale)) {
       // Already replaced: hand out the current one (or wait for it, if it expired).
-      return resolve(appId, verifier, secret, attempt);
+      return resolve(appId, verifier, secret, address, attempt);
+    }
+    if (flights.containsKey(appId)) {
+      // A flight is running (perhaps the forced one for this very token, already counted
+      // against the forced-refresh limits): its outcome answers this report too.
+      return join(appId, verifier, secret, stale, address, attempt);
     }
     TokenException recent = failures.getIfPresent(appId);
     if (recent != null) {
@@ -622,9 +829,29 @@ public final class TokenService {
     try {
       checkForcedAllowed(appId); // refuse a burst at once, without a flight or a WeChat call
     } catch (TokenException e) {
+      Cached now = apps.get(appId);
+      if (now != null && !now.token().value().equals(stale)) {
+        // The forced flight landed between the look above and this one: the report is stale.
+        return resolve(appId, verifier, secret, address, attempt);
+      }
       return CompletableFuture.failedFuture(e);
     }
-    return join(appId, verifier, secret, stale, attempt);
+    return join(appId, verifier, secret, stale, address, attempt);
+  }
+
+  /**
+   * Whether a secret other than the verified one may be checked now: at once if WeChat has
+   * rejected the stored one (the app is down until a caller brings the new secret), otherwise
+   * within the address's slot.
+   */
+  private boolean mayCheck(String appId, Cached cached, String address, Verifier verifier) {
+    return secretChecks.reserve(appId, address, verifier) || storedSecretRejected(appId);
+  }
+
+  /** Whether WeChat refused the app's verified secret (it was reset): the app is down. */
+  private boolean storedSecretRejected(String appId) {
+    Integer stopped = health.getOrDefault(appId, Health.OK).stoppedErrcode();
+    return stopped != null && (stopped == 40001 || stopped == 40125);
   }
 
   private void refreshInBackground(String appId, Verifier verifier, String secret) {
@@ -640,9 +867,10 @@ public final class TokenService {
     }
   }
 
-  private CompletableFuture<AccessToken> join(
-      String appId, Verifier verifier, String secret, String stale, int attempt) {
+  private CompletableFuture<AccessToken> join(String appId, Verifier verifier, String secret,
+      String stale, String address, int attempt) {
     Flight mine = new Flight(verifier);
+    mine.address = address;
     Flight running = flights.putIfAbsent(appId, mine);
     if (running == null) {
       fly(appId, mine, secret, stale);
@@ -662,20 +890,18 @@ public final class TokenService {
             if (token == null || attempt + 1 >= MAX_ATTEMPTS) {
               return running.result; // its failure, or the token it settled on
             }
-            return refresh(appId, verifier, secret, stale, attempt + 1);
+            return refresh(appId, verifier, secret, stale, address, attempt + 1);
           });
     }
     if (attempt + 1 >= MAX_ATTEMPTS) {
-      return CompletableFuture.failedFuture(TokenException.of(Reason.SECRET_MISMATCH,
-          "appSecret could not be verified for appId " + appId
-              + ": another secret is being checked for this app; retry shortly"));
+      return CompletableFuture.failedFuture(unverified(appId, Reason.SECRET_MISMATCH, 0));
     }
     // Another secret's flight decides what this app's verifier is; look again once it lands.
     return running.result
         .handle((token, failure) -> null)
         .thenCompose(ignored -> stale == null
-            ? resolve(appId, verifier, secret, attempt + 1)
-            : refresh(appId, verifier, secret, stale, attempt + 1));
+            ? resolve(appId, verifier, secret, address, attempt + 1)
+            : refresh(appId, verifier, secret, stale, address, attempt + 1));
   }
 
   // ------------------------------------------------------------------------------ proactive refresh
@@ -698,9 +924,13 @@ public final class TokenService {
       return;
     }
     Flight mine = new Flight(cached.record().verifier());
-    if (flights.putIfAbsent(appId, mine) == null) {
-      fly(appId, mine, secret, null);
-    } // else: the running flight reschedules the app when it lands
+    if (flights.putIfAbsent(appId, mine) != null) {
+      // Another flight runs: it reschedules the app if it lands a new record, but it may be
+      // another secret's check that fails. Re-arm now; a new record moves this again.
+      schedule.schedule(appId, retryAt(appId, clock.millis()));
+      return;
+    }
+    fly(appId, mine, secret, null);
   }
 
   /** When the scheduler should refresh a token: a jittered point in the first half of the margin. */
@@ -809,9 +1039,8 @@ public final class TokenService {
       return CompletableFuture.completedFuture(cached.token()); // replaced meanwhile
     }
     if (!verified) {
-      Duration wait = reserveSecretCheck(appId, verifier, now);
-      if (wait != null) {
-        throw mismatch(appId, cached != null, wait);
+      if (!reserveSecretCheck(appId, flight.address, verifier, cached == null)) {
+        throw unverified(appId, Reason.SECRET_MISMATCH, 0);
       }
       return call(appId, flight, secret, Purpose.SECRET_CHECK, false, now);
     }
@@ -855,38 +1084,44 @@ public final class TokenService {
           + (purpose == Purpose.FORCED ? "force-refreshed" : "refreshed")
           + " safely now; retry once it is back");
     }
-    return upstream.fetch(appId, secret, purpose, forceRefresh)
-        .thenApplyAsync(issued -> persist(appId, flight, secret, issued, sentAt), executor);
+    return upstream.fetch(appId, secret, purpose, forceRefresh).thenApplyAsync(
+        issued -> persist(appId, flight, secret, issued, sentAt, purpose == Purpose.FORCED),
+        executor);
   }
 
-  /** @return null if a check may run now (and reserves it), else how long until one may */
-  private Duration reserveSecretCheck(String appId, Verifier verifier, Instant now) {
-    Duration interval = options.secretCheckInterval();
-    Duration[] wait = {null};
-    secretChecks.asMap().compute(appId, (id, last) -> {
-      if (last != null && now.isBefore(last.plus(interval))) {
-        wait[0] = Duration.between(now, last.plus(interval));
-        return last;
-      }
-      return now;
-    });
-    if (wait[0] == null && cluster.isShared()) {
-      // One check per interval for the whole cluster, not one per instance.
+  /**
+   * Reserves the check of an unverified secret: the address's slot for the app (skipped once
+   * WeChat has rejected the stored secret), the server-wide budget for apps without a record,
+   * and in a cluster the same slot for every instance.
+   *
+   * @return whether the check may be made now
+   */
+  private boolean reserveSecretCheck(String appId, String address, Verifier verifier,
+      boolean noRecord) {
+    boolean slot = secretChecks.reserve(appId, address, verifier);
+    boolean prompt = !slot && !noRecord && storedSecretRejected(appId);
+    if (!slot && !prompt) {
+      return false;
+    }
+    if (noRecord && !LOCAL.equals(address) && !secretChecks.takeUnknown()) {
+      log.warn("app {}: not checked with WeChat: the {} checks a minute of apps without a record"
+          + " are spent", appId, options.unknownAppChecks());
+      return false;
+    }
+    if (!prompt && cluster.isShared()) {
+      // One check per address and interval for the whole cluster, not one per instance.
       try {
-        Duration shared = cluster.reserveSecretCheck(appId, verifier, now, interval);
-        if (!shared.isZero()) {
-          secretChecks.put(appId, now.plus(shared).minus(interval));
-          return shared;
-        }
+        return cluster.reserveSecretCheck(appId, verifier, address,
+            options.secretCheckInterval());
       } catch (StoreException e) {
         log.warn("app {}: shared store unreachable; secret check budgeted here only", appId);
       }
     }
-    return wait[0];
+    return true;
   }
 
   private AccessToken persist(String appId, Flight flight, String secret, WeChatToken issued,
-      Instant sentAt) {
+      Instant sentAt, boolean forceRefresh) {
     Verifier verifier = flight.verifier;
     AccessToken token = new AccessToken(issued.accessToken(), sentAt, sentAt.plus(issued.expiresIn()));
     Cached previous = apps.get(appId);
@@ -908,7 +1143,10 @@ public final class TokenService {
     } catch (StoreException e) {
       log.error("could not persist the new token of app {}; serving it from memory only", appId, e);
     }
-    remember(next);
+    remember(next, forceRefresh);
+    if (previous == null) {
+      quota.persist(appId); // its checks so far were counted in memory only
+    }
     flight.baseGeneration = generation; // a forced flight's second call writes the next one
     Health before = health.put(appId, Health.OK);
     if (before != null && before.stoppedErrcode() != null) {
@@ -933,6 +1171,16 @@ public final class TokenService {
   }
 
   private void remember(AppRecord record) {
+    remember(record, false);
+  }
+
+  /**
+   * Takes a newer record into memory. {@code forced}: its token replaced the previous one by a
+   * forced refresh, which ends the old token at WeChat at once (no overlap). A record from
+   * elsewhere that replaced a token with more than the overlap left was forced too: a normal
+   * refresh gets a new token only in the old one's last five minutes.
+   */
+  private void remember(AppRecord record, boolean forced) {
     AccessToken token = record.token();
     Cached[] replaced = {null};
     Cached kept = apps.compute(record.appId(), (id, old) -> {
@@ -940,10 +1188,27 @@ public final class TokenService {
         return old;
       }
       replaced[0] = old;
-      String previous = old == null || old.token().value().equals(token.value())
-          ? (old == null ? null : old.previousToken) : old.token().value();
-      return new Cached(record, options.refreshPolicy().refreshAt(token).toEpochMilli(),
-          token.expiresAt().toEpochMilli(), previous);
+      String previous;
+      long previousUntil;
+      if (old == null) {
+        previous = null;
+        previousUntil = 0;
+      } else if (old.token().value().equals(token.value())) {
+        previous = old.previousToken;
+        previousUntil = old.previousValidUntilMillis;
+      } else {
+        previous = old.token().value();
+        long replacedAt = token.fetchedAt().toEpochMilli();
+        boolean early = replacedAt < old.expiresAtMillis() - OVERLAP.toMillis();
+        previousUntil = forced || early ? Long.MIN_VALUE
+            : Math.min(replacedAt + OVERLAP.toMillis(), old.expiresAtMillis());
+      }
+      Cached next = new Cached(record, options.refreshPolicy().refreshAt(token).toEpochMilli(),
+          token.expiresAt().toEpochMilli(), previous, previousUntil);
+      // A refresh is no caller: idleness carries over to the new record.
+      next.asked = old != null && old.asked;
+      next.seenNanos = old != null ? old.seenNanos : nanoTime.getAsLong();
+      return next;
     });
     if (kept.record() != record) {
       return;
@@ -983,30 +1248,34 @@ public final class TokenService {
     TokenException error = translate(appId, cause);
     Cached cached = apps.get(appId);
     boolean verified = cached != null && cached.record().verifier().matches(flight.verifier);
+    // The caller's secret was not proven: it learns nothing from the failure (the detail is
+    // logged here and, for a known app, kept in its status).
+    TokenException told = verified || error.unverifiedCaller() ? error
+        : error.reason() == Reason.CLUSTER_UNAVAILABLE ? unproven(error) // says nothing of the app
+        : unverified(appId, error.reason(), error.errcode());
     if (error.reason() != Reason.SECRET_MISMATCH && error.reason() != Reason.FORCED_REFRESH_LIMIT) {
       // The holdoff replays a failure to everyone who would start the same flight; a verdict on
       // one secret is kept for that secret alone (below), not shown to other callers.
       if (verified || (cached == null && !isVerdictOnCredential(error))) {
-        failures.put(appId, error);
+        failures.put(appId, told);
       }
       if (!verified) {
         if (isVerdictOnCredential(error)) {
-          rejected.put(new Credential(appId, flight.verifier), error);
+          rejected.put(new Credential(appId, flight.verifier), told);
         } else {
           // A blip is no verdict on the secret: allow the next check after the holdoff, not in a
           // minute, so an app whose first request met a WeChat hiccup is not locked out.
-          Instant retryAt = clock.instant().plus(options.failureHoldoff());
-          secretChecks.asMap().computeIfPresent(appId,
-              (id, last) -> retryAt.minus(options.secretCheckInterval()));
+          secretChecks.releaseAfter(appId, flight.address, options.failureHoldoff());
         }
       }
       if (verified) {
         afterFailedRefresh(appId, error);
       }
-      log.warn("app {}: token fetch failed: {}", appId, error.getMessage());
+      log.warn("app {}: token fetch failed{}: {}", appId,
+          verified ? "" : " (checking a secret that is not the verified one)", error.getMessage());
     }
     flights.remove(appId, flight);
-    flight.result.completeExceptionally(error);
+    flight.result.completeExceptionally(told);
   }
 
   /** Records the failure and decides when the scheduler tries again, if at all. */
@@ -1061,13 +1330,18 @@ public final class TokenService {
     return TokenException.of(Reason.UPSTREAM_UNAVAILABLE, cause.getMessage());
   }
 
-  private static TokenException mismatch(String appId, boolean known, Duration wait) {
-    long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
-    String message = known
-        ? "appSecret does not match the one verified for appId " + appId
-            + "; if it was just reset in WeChat, retry in " + seconds + " s"
-        : "appSecret for appId " + appId + " was not verified: another secret was checked with"
-            + " WeChat less than a minute ago; retry in " + seconds + " s";
-    return new TokenException(Reason.SECRET_MISMATCH, message, 0, Duration.ofSeconds(seconds));
+  /**
+   * A failure told to a caller whose secret is not proven: the same words whether the app is
+   * known or not, whatever WeChat said (its errmsg may name this server's IP), with no quota
+   * counts and no time of the next check. The reason and errcode stay for metrics and tests.
+   */
+  private static TokenException unproven(TokenException error) {
+    return new TokenException(error.reason(), error.getMessage(), error.errcode(),
+        error.retryAfter(), true);
+  }
+
+  private static TokenException unverified(String appId, Reason reason, int errcode) {
+    return new TokenException(reason, "appSecret could not be verified for appId " + appId
+        + "; if it was just reset in WeChat, retry in a minute", errcode, Duration.ZERO, true);
   }
 }

@@ -1,5 +1,6 @@
 package io.wxtoken.token;
 
+import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
 
@@ -49,6 +50,21 @@ public interface TokenStore extends AutoCloseable {
 
   /** Persists the app's quota usage (last write wins: the engine serializes an app's updates). */
   void saveQuota(String appId, QuotaUsage usage);
+
+  /**
+   * Deletes the quota usage of WeChat days before {@code day}: it no longer limits anything, and
+   * rows of apps that never got a token would otherwise stay forever.
+   *
+   * @return how many were deleted (a store whose counts expire by themselves may return 0)
+   */
+  int purgeQuotaBefore(LocalDate day);
+
+  /**
+   * Deletes the app's record and quota count (an app no caller asked for in a long time).
+   *
+   * @return whether there was a record
+   */
+  boolean delete(String appId);
 
   /** Releases the store's resources. */
   @Override

@@ -263,4 +263,20 @@ class MasterKeyTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageStartingWith("cannot create master key file " + file);
   }
+
+  @Test
+  void derivedKeysAreHkdfSha256OfTheKeyAndThePurpose() {
+    MasterKey key = MasterKey.fromBase64(base64(32, 7));
+
+    // RFC 5869 with salt "wxtoken master key derivation", computed independently (Python hmac)
+    assertThat(HexFormat.of().formatHex(key.derive("wxtoken:events v1").getEncoded()))
+        .isEqualTo("0aea1421353b7899951e85553c4b1b0778eb72f3a3f99ede85230abf12962b91");
+    assertThat(HexFormat.of().formatHex(MasterKey.fromBase64(base64(32, 8))
+        .derive("wxtoken:events v1").getEncoded()))
+        .isEqualTo("40539da36113b6667aab7e0887353f257513e57c90d1aae8836190eff66003b2");
+    assertThat(key.derive("another purpose").getEncoded())
+        .isNotEqualTo(key.derive("wxtoken:events v1").getEncoded())
+        .isNotEqualTo(key.secretKey("AES").getEncoded());
+    assertThat(key.derive("wxtoken:events v1").getAlgorithm()).isEqualTo("HmacSHA256");
+  }
 }

@@ -71,6 +71,16 @@ final class FaultyStore implements TokenStore {
   }
 
   @Override
+  public boolean delete(String appId) {
+    return real.delete(appId);
+  }
+
+  @Override
+  public int purgeQuotaBefore(java.time.LocalDate day) {
+    return real.purgeQuotaBefore(day);
+  }
+
+  @Override
   public void close() {
     real.close();
   }

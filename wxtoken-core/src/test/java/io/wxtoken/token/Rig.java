@@ -90,7 +90,8 @@ final class Rig implements AutoCloseable {
   private void openEngine() {
     h2 = H2TokenStore.open(config.dir);
     store = config.storeWrapper.apply(h2);
-    service = new TokenService(store, client, hasher, box, clock, storeExecutor, config.options);
+    service = new TokenService(store, client, hasher, box, clock, clock::nanoTime, storeExecutor,
+        config.options);
   }
 
   /** A process restart: the store is closed and reopened, the engine starts with empty memory. */
@@ -139,6 +140,26 @@ final class Rig implements AutoCloseable {
 
   TokenException refused() {
     return refused(APP, SECRET);
+  }
+
+  /** A request from the caller at {@code address} that must be answered with a token. */
+  AccessToken getFrom(String address, String appId, String secret) {
+    try {
+      return service.get(appId, secret, address).get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw new AssertionError("expected a token, got " + e.getCause(), e.getCause());
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** The failure the engine answers a request from {@code address} with. */
+  TokenException refusedFrom(String address, String appId, String secret) {
+    CompletableFuture<AccessToken> future = service.get(appId, secret, address);
+    Throwable thrown = catchThrowable(() -> future.get(10, TimeUnit.SECONDS));
+    assertThat(thrown).as("a refusal").isInstanceOf(ExecutionException.class);
+    assertThat(thrown.getCause()).isInstanceOf(TokenException.class);
+    return (TokenException) thrown.getCause();
   }
 
   /** The refresh margin the engine keeps for this token. */

@@ -493,8 +493,9 @@ class TokenServiceTest {
     TokenException e = rig.refused(APP, WRONG);
 
     assertThat(e.reason()).isEqualTo(Reason.SECRET_MISMATCH);
-    assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(30));
-    assertThat(e.getMessage()).contains(APP).contains("30 s").doesNotContain(WRONG)
+    assertThat(e.unverifiedCaller()).isTrue();
+    assertThat(e.retryAfter()).as("no slot timing for an unproven caller").isZero();
+    assertThat(e.getMessage()).contains(APP).doesNotContain("30 s").doesNotContain(WRONG)
         .doesNotContain(SECRET);
     assertThat(e.getStackTrace()).as("cheap to throw under attack").isEmpty();
     assertThat(rig.calls(APP)).isEqualTo(1);
@@ -527,7 +528,9 @@ class TokenServiceTest {
     TokenException checked = rig.refused(APP, WRONG);
     assertThat(checked.reason()).isEqualTo(Reason.SECRET_REJECTED);
     assertThat(checked.errcode()).isEqualTo(40125);
-    assertThat(checked.getMessage()).contains("40125").doesNotContain(WRONG);
+    assertThat(checked.unverifiedCaller()).isTrue();
+    assertThat(checked.getMessage()).as("WeChat's words are for the log")
+        .doesNotContain("40125").doesNotContain(WRONG);
     assertThat(rig.calls(APP)).isEqualTo(2);
 
     assertThat(rig.refused(APP, WRONG).reason()).as("remembered").isEqualTo(Reason.SECRET_REJECTED);
@@ -553,7 +556,7 @@ class TokenServiceTest {
     rig.clock.advance(Duration.ofSeconds(30));
     TokenException tooSoon = rig.refused(APP, NEW_SECRET);
     assertThat(tooSoon.reason()).isEqualTo(Reason.SECRET_MISMATCH);
-    assertThat(tooSoon.retryAfter()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(tooSoon.retryAfter()).isZero();
     assertThat(rig.calls(APP)).isEqualTo(1);
 
     rig.clock.advance(Duration.ofSeconds(31));
@@ -607,7 +610,8 @@ class TokenServiceTest {
     TokenException first = rig.refused(unknown, WRONG);
     assertThat(first.reason()).isEqualTo(Reason.UPSTREAM_ERROR);
     assertThat(first.errcode()).isEqualTo(40013);
-    assertThat(first.getMessage()).contains("40013").doesNotContain(WRONG);
+    assertThat(first.unverifiedCaller()).isTrue();
+    assertThat(first.getMessage()).doesNotContain("40013").doesNotContain(WRONG);
     assertThat(rig.calls()).isEqualTo(1);
 
     assertThat(rig.refused(unknown, WRONG).errcode()).isEqualTo(40013);
@@ -623,6 +627,8 @@ class TokenServiceTest {
     assertThat(rig.refused(unknown, WRONG_3).errcode()).isEqualTo(40013);
     assertThat(rig.calls()).isEqualTo(2);
     assertThat(rig.service.cached(unknown)).isEmpty();
+    assertThat(first.getMessage()).as("nothing says whether the app exists")
+        .isEqualTo(rig.refused(APP, WRONG).getMessage().replace(APP, unknown));
   }
 
   @ParameterizedTest
@@ -737,7 +743,9 @@ class TokenServiceTest {
 
     assertThat(e.reason()).isEqualTo(Reason.UPSTREAM_ERROR);
     assertThat(e.errcode()).isEqualTo(refusal.errcode());
-    assertThat(e.getMessage()).contains(String.valueOf(refusal.errcode())).doesNotContain(SECRET);
+    assertThat(e.unverifiedCaller()).as("a secret never verified").isTrue();
+    assertThat(e.getMessage()).doesNotContain(String.valueOf(refusal.errcode()))
+        .doesNotContain(SECRET);
     assertThat(rig.calls(APP)).isEqualTo(1);
     assertThat(rig.service.cached(APP)).isEmpty();
     assertThat(rig.h2.load(APP)).isEmpty();
@@ -787,7 +795,8 @@ class TokenServiceTest {
     TokenException e = rig.refused();
 
     assertThat(e.reason()).isEqualTo(Reason.UPSTREAM_UNAVAILABLE);
-    assertThat(e.getMessage()).contains("connection").doesNotContain(SECRET);
+    assertThat(e.unverifiedCaller()).isTrue();
+    assertThat(e.getMessage()).doesNotContain("connection").doesNotContain(SECRET);
   }
 
   // ---------------------------------------------------------------- helpers

@@ -30,6 +30,9 @@ public final class Main implements Runnable {
       Map.entry("--master-key-file", "WXTOKEN_MASTER_KEY_FILE"),
       Map.entry("--apps-file", "WXTOKEN_APPS_FILE"),
       Map.entry("--verify-only", "WXTOKEN_VERIFY_ONLY"),
+      Map.entry("--apps-only", "WXTOKEN_APPS_ONLY"),
+      Map.entry("--unknown-app-checks", "WXTOKEN_UNKNOWN_APP_CHECKS"),
+      Map.entry("--evict-idle-days", "WXTOKEN_EVICT_IDLE_DAYS"),
       Map.entry("--admin-token", "WXTOKEN_ADMIN_TOKEN"),
       Map.entry("--caller-auth", "WXTOKEN_CALLER_AUTH"),
       Map.entry("--audit-log", "WXTOKEN_AUDIT_LOG"));

@@ -84,4 +84,29 @@ final class Settings {
       throw new ConfigException(name(flag) + ": " + e.getMessage());
     }
   }
+
+  private static final Pattern SIZE = Pattern.compile("(\\d{1,12})(k|m)?");
+
+  /** A byte count: {@code 65536}, {@code 64k}, {@code 12m} (KiB, MiB); positive. */
+  static long size(String flag, String value) {
+    Matcher m = SIZE.matcher(value.trim().toLowerCase(Locale.ROOT));
+    if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+      throw new ConfigException(name(flag) + " must be a positive size like 65536, 64k or 12m,"
+          + " got '" + value + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    long bytes = m.group(2) == null ? n : m.group(2).equals("k") ? n * 1024 : n * 1024 * 1024;
+    if (bytes > Integer.MAX_VALUE) {
+      throw new ConfigException(name(flag) + " must be at most 2047m, got '" + value + "'");
+    }
+    return bytes;
+  }
+
+  /** A count within 1..max. */
+  static int count(String flag, int value, int max) {
+    if (value < 1 || value > max) {
+      throw new ConfigException(name(flag) + " must be between 1 and " + max + ", got " + value);
+    }
+    return value;
+  }
 }

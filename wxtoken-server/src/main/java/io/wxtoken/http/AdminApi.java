@@ -16,8 +16,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * The operators' view: {@code GET /admin/apps} (every known app's {@link AppStatus}) and
  * {@code GET /admin/apps/{appId}}, in the usual envelope with the status in {@code data}; and
  * {@code GET /admin/metrics}, the {@link Metrics} in Prometheus's text format (scraped on a worker
- * thread, not the event loop).
+ * thread, not the event loop); {@code /admin/keys} and {@code /admin/audit}, the caller keys and
+ * the audit log ({@link AccessAdmin}).
  *
  * <p>Requires {@code Authorization: Bearer <admin token>}, compared in constant time; when no
  * admin token is configured the endpoints do not exist (404). Answers carry real HTTP statuses
@@ -38,30 +42,38 @@ final class AdminApi {
   static final String METRICS = "/admin/metrics";
 
   private final TokenService tokens;
+  private final Responder responder;
   private final Envelope envelope;
   private final byte[] expectedAuthorization;
   private final JsonFactory json = new JsonFactory();
   private final Metrics metrics;
+  private final FailureThrottle throttle;
+  private final Function<HttpServerRequest, String> address;
+  private final BodyReader bodies;
   private final AccessAdmin access;
 
   /** @param adminToken the token operators present, or null to disable the admin endpoints */
-  AdminApi(TokenService tokens, Envelope envelope, String adminToken, Metrics metrics,
+  AdminApi(TokenService tokens, Responder responder, String adminToken, Metrics metrics,
+      FailureThrottle throttle, Function<HttpServerRequest, String> address, BodyReader bodies,
       AccessAdmin access) {
+    this.throttle = throttle;
+    this.address = address;
+    this.bodies = bodies;
     this.access = access;
     this.metrics = metrics;
     this.tokens = tokens;
-    this.envelope = envelope;
+    this.responder = responder;
+    this.envelope = responder.envelope();
     this.expectedAuthorization = adminToken == null
         ? null : adminToken.getBytes(StandardCharsets.UTF_8);
   }
 
-  void handle(HttpServerRequest request, String requestId) {
-    String path = request.path();
+  void handle(HttpServerRequest request, String requestId, String path) {
     if (expectedAuthorization == null
         || !(path.equals(APPS) || path.startsWith(APPS + "/") || path.equals(METRICS)
             || AccessAdmin.serves(path))) {
       send(request, 404, envelope.error(ApiError.NOT_FOUND,
-          "no such endpoint: " + request.method() + " " + path.replaceAll("[^\\x20-\\x7e]", "?")
+          "no such endpoint: " + request.method() + " " + Responder.sanitize(path)
               + (expectedAuthorization == null ? " (the admin API is off: set --admin-token)" : ""),
           requestId), requestId);
       return;
@@ -72,13 +84,22 @@ final class AdminApi {
         && presented.regionMatches(true, 0, "Bearer ", 0, 7);
     if (!bearer || !MessageDigest.isEqual(expectedAuthorization,
         presented.substring(7).trim().getBytes(StandardCharsets.UTF_8))) {
+      // A wrong admin token is a failed credential: guessing it is throttled like a secret.
+      String from = address.apply(request);
+      if (throttle.refuses(from)) {
+        send(request, 429, envelope.error(ApiError.THROTTLED,
+            "too many failed credential checks from this address; retry in a minute", requestId),
+            requestId);
+        return;
+      }
+      throttle.recordFailure(from);
       request.response().putHeader("WWW-Authenticate", "Bearer");
       send(request, 401, envelope.error(ApiError.UNAUTHORIZED,
           "the admin API needs Authorization: Bearer <admin token>", requestId), requestId);
       return;
     }
     if (AccessAdmin.serves(path)) {
-      keysAndAudit(request, requestId);
+      keysAndAudit(request, requestId, path);
       return;
     }
     if (request.method() != HttpMethod.GET) {
@@ -105,42 +126,29 @@ final class AdminApi {
     send(request, 200, render(requestId, List.of(status.get()), false), requestId);
   }
 
-  /** Caller keys and the audit log ({@link AccessAdmin}): the body read (bounded), then a worker. */
-  private void keysAndAudit(HttpServerRequest request, String requestId) {
-    java.util.Map<String, String> query = new java.util.HashMap<>();
-    for (java.util.Map.Entry<String, String> e : request.params()) {
+  /**
+   * Caller keys and the audit log ({@link AccessAdmin}): the body read by the one bounded
+   * {@link BodyReader}, then answered on a worker (the stores block).
+   */
+  private void keysAndAudit(HttpServerRequest request, String requestId, String path) {
+    Map<String, String> query = new HashMap<>();
+    for (Map.Entry<String, String> e : request.params()) {
       query.putIfAbsent(e.getKey(), e.getValue());
     }
     String method = request.method().name();
-    String path = request.path();
-    String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (declared != null && declared.length() > 9) {
-      request.connection().close();
-      return;
-    }
-    Buffer body = Buffer.buffer();
-    request.handler(chunk -> {
-      if (body.length() <= AccessAdmin.MAX_BODY_BYTES) {
-        body.appendBuffer(chunk);
-      }
-    });
-    request.endHandler(v -> {
-      if (body.length() > AccessAdmin.MAX_BODY_BYTES) {
-        send(request, 413, envelope.error(ApiError.PAYLOAD_TOO_LARGE, "request body is larger than "
-            + AccessAdmin.MAX_BODY_BYTES + " bytes", requestId), requestId);
-        return;
-      }
-      Vertx.currentContext().executeBlocking(() -> access.handle(method, path, query,
-          body.getBytes(), requestId)).onComplete(done -> {
-            if (done.succeeded()) {
-              HttpApi.send(request, done.result().status(), done.result().body(), requestId);
-            } else {
-              log.error("admin request {} failed", requestId, done.cause());
-              send(request, 500, envelope.error(ApiError.INTERNAL,
-                  "internal error (requestId " + requestId + ")", requestId), requestId);
-            }
-          });
-    });
+    bodies.read(request, requestId, body -> Vertx.currentContext().executeBlocking(
+        () -> access.handle(method, path, query, body, requestId)).onComplete(done -> {
+          if (request.response().ended()) {
+            return;
+          }
+          if (done.succeeded()) {
+            responder.send(request, done.result().status(), done.result().body(), requestId);
+          } else {
+            log.error("admin request {} failed", requestId, done.cause());
+            send(request, 500, envelope.error(ApiError.INTERNAL,
+                "internal error (requestId " + requestId + ")", requestId), requestId);
+          }
+        }));
   }
 
   /** A scrape reads every app and the JVM's beans: a worker thread's job, not the event loop's. */
@@ -155,7 +163,7 @@ final class AdminApi {
       }
       if (done.succeeded()) {
         request.response().putHeader(HttpHeaders.CONTENT_TYPE, metrics.contentType())
-            .putHeader(HttpApi.X_REQUEST_ID, requestId)
+            .putHeader(Responder.X_REQUEST_ID, requestId)
             .end(done.result());
       } else {
         log.error("metrics scrape failed (request {})", requestId, done.cause());
@@ -165,8 +173,8 @@ final class AdminApi {
     });
   }
 
-  private static void send(HttpServerRequest request, int status, byte[] body, String requestId) {
-    HttpApi.send(request, status, body, requestId);
+  private void send(HttpServerRequest request, int status, byte[] body, String requestId) {
+    responder.send(request, status, body, requestId);
   }
 
   private byte[] render(String requestId, List<AppStatus> statuses, boolean list) {

@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The HTTP server: one Vert.x instance, one {@link HttpServer} per event loop on the same port
@@ -49,27 +50,43 @@ public final class ApiServer implements AutoCloseable {
    */
   public static ApiServer start(HttpOptions http, TokenService tokens, TicketService tickets,
       Clock clock, BooleanSupplier ready, Metrics metrics) {
-    return start(http, tokens, tickets, clock, ready, metrics,
-        CallerAuth.secretsOnly(tokens, metrics.keys()));
+    return start(http, tokens, tickets, clock, System::nanoTime, ready, metrics);
   }
 
   /**
    * As {@link #start(HttpOptions, TokenService, TicketService, Clock, BooleanSupplier, Metrics)},
-   * with callers authenticated by {@code auth} (AppSecrets, caller keys, or both).
+   * with the monotonic source that times throttle windows, log limits and header deadlines
+   * ({@code System::nanoTime} in production).
    */
   public static ApiServer start(HttpOptions http, TokenService tokens, TicketService tickets,
-      Clock clock, BooleanSupplier ready, Metrics metrics, CallerAuth auth) {
+      Clock clock, LongSupplier nanoTime, BooleanSupplier ready, Metrics metrics) {
+    return start(http, tokens, tickets, clock, nanoTime, ready, metrics,
+        CallerAuth.secretsOnly(tokens, metrics.keys()));
+  }
+
+  /**
+   * As {@link #start(HttpOptions, TokenService, TicketService, Clock, LongSupplier,
+   * BooleanSupplier, Metrics)}, with callers authenticated by {@code auth} (AppSecrets, caller
+   * keys, or both).
+   */
+  public static ApiServer start(HttpOptions http, TokenService tokens, TicketService tickets,
+      Clock clock, LongSupplier nanoTime, BooleanSupplier ready, Metrics metrics, CallerAuth auth) {
     String host = http.host();
     int port = http.port();
     int eventLoops = http.eventLoops();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
     Envelope envelope = new Envelope(http.expiresAtFormat());
+    HttpLimits limits = http.limits();
+    LogLimiter logLimiter = new LogLimiter(nanoTime);
+    PassThrough passThrough = http.wechatBaseUrl() == null || !limits.passThrough() ? null
+        : new PassThrough(vertx, http.wechatBaseUrl(), http.connectTimeout(), tokens, limits,
+            new Responder(envelope, metrics), logLimiter);
     HttpApi api = new HttpApi(tokens, tickets, envelope,
-        new FailureThrottle(FAILURES_PER_WINDOW, FAILURE_WINDOW, 100_000, clock),
-        new AdminApi(tokens, envelope, http.adminToken(), metrics, new AccessAdmin(auth)),
-        http.wechatBaseUrl() == null ? null
-            : new PassThrough(vertx, http.wechatBaseUrl(), http.connectTimeout(), http.readTimeout()),
-        clock, http.trustForwardedFor(), ready, metrics, auth);
+        new FailureThrottle(FAILURES_PER_WINDOW, FAILURE_WINDOW, 100_000, nanoTime, metrics,
+            logLimiter),
+        http.adminToken(), passThrough, clock, http.trustForwardedFor(), ready, metrics, auth);
+    ConnectionGuard connections = new ConnectionGuard(limits, !http.trustForwardedFor(), nanoTime,
+        metrics, logLimiter);
     HttpServerOptions options = new HttpServerOptions()
         .setHost(host)
         .setTcpNoDelay(true)
@@ -77,7 +94,7 @@ public final class ApiServer implements AutoCloseable {
         // limit the JDK's HttpClient reports as an error instead of queueing.
         .setHttp2ClearTextEnabled(false)
         .setHandle100ContinueAutomatically(true)
-        .setIdleTimeout(120)
+        .setIdleTimeout(60)
         .setIdleTimeoutUnit(TimeUnit.SECONDS);
     // Vert.x shares a port between servers only when it is the same concrete port, so a request
     // for "any free port" is resolved first; losing that port to a race is retried a few times.
@@ -87,6 +104,7 @@ public final class ApiServer implements AutoCloseable {
       try {
         for (int i = 0; i < eventLoops; i++) {
           HttpServer server = vertx.createHttpServer(new HttpServerOptions(options).setPort(target))
+              .connectionHandler(connections)
               .requestHandler(api)
               .invalidRequestHandler(api::invalid);
           await(server.listen());

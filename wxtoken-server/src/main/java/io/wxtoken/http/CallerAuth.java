@@ -131,28 +131,6 @@ public final class CallerAuth {
     return tokens.cached(appId).map(AppRecord::hasSealedSecret).orElse(false);
   }
 
-  /** The API's error for a refusal. */
-  static ApiError error(Refusal refusal) {
-    return switch (refusal) {
-      case UNKNOWN_KEY, DISABLED, REVOKED, EXPIRED -> ApiError.KEY_REJECTED;
-      case APP_OUT_OF_SCOPE, OPERATION_OUT_OF_SCOPE, ADDRESS_OUT_OF_SCOPE -> ApiError.KEY_NOT_PERMITTED;
-      case RATE_LIMITED -> ApiError.KEY_RATE_LIMITED;
-      case SECRET_NOT_ACCEPTED -> ApiError.SECRET_NOT_ACCEPTED;
-    };
-  }
-
-  /**
-   * WeChat's errcode for a refusal on the facade: the secret's (40125 stable, 40001 classic) for
-   * a bad credential, 48001 (api unauthorized) outside the key's scope, 45011 over its rate.
-   */
-  static int errcode(Refusal refusal, boolean stable) {
-    return switch (refusal) {
-      case APP_OUT_OF_SCOPE, OPERATION_OUT_OF_SCOPE, ADDRESS_OUT_OF_SCOPE -> 48001;
-      case RATE_LIMITED -> 45011;
-      default -> stable ? 40125 : 40001;
-    };
-  }
-
   /**
    * Audits what a secret caller's miss did: the app registered, its secret rotated (a new secret
    * WeChat accepted), or the secret rejected. Hits never get here: nothing was checked.

@@ -1,16 +1,12 @@
 package io.wxtoken.http;
 
-import io.vertx.core.Context;
 import io.vertx.core.Handler;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
+import io.wxtoken.access.Operation;
+import io.wxtoken.access.Verdict;
 import io.wxtoken.metrics.Metrics;
-import io.wxtoken.metrics.Metrics.Endpoint;
 import io.wxtoken.ticket.JsSdkSignature;
 import io.wxtoken.ticket.TicketException;
 import io.wxtoken.ticket.TicketService;
@@ -25,17 +21,16 @@ import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes and answers every HTTP request: the Authing token endpoints, the guarded refresh,
- * {@code /health}, the admin view (delegated to {@link AdminApi}), and a clear envelope for
- * everything else (unknown path, wrong method, oversized or malformed body).
+ * The entry of every HTTP request: builds the one {@link Router} (Authing's token endpoints, the
+ * guarded refresh, tickets and signatures, {@code /health}, {@code /ready}, WeChat's
+ * {@code /cgi-bin/} facade and pass-through, the admin view) and answers the Authing endpoints
+ * itself.
  *
  * <p>Runs on Vert.x event loops and never blocks: a token hit is answered inline; a miss is
  * answered when the engine's future completes, back on the request's event loop.
@@ -47,21 +42,11 @@ final class HttpApi implements Handler<HttpServerRequest> {
   static final String TICKET_PATH = "/api/v3/get-wechat-jsapi-ticket";
   static final String SIGN_PATH = "/api/v3/sign-wechat-jssdk";
   static final String HEALTH_PATH = "/health";
-  /** Token requests are under 200 bytes; 16 KiB leaves room for any SDK's extra fields. */
-  static final int MAX_BODY_BYTES = 16 * 1024;
-  /**
-   * An oversized body up to this size is read and dropped before the 413 goes out: closing a
-   * socket with unread data resets it, and the client may then never see the answer. Beyond it,
-   * the connection is cut at once.
-   */
-  static final int DRAIN_LIMIT_BYTES = 1024 * 1024;
+  static final String READY_PATH = "/ready";
 
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
-  private static final CharSequence JSON_UTF8 = HttpHeaders.createOptimized("application/json; charset=utf-8");
-  static final CharSequence X_REQUEST_ID = HttpHeaders.createOptimized("X-Request-Id");
   private static final CharSequence X_FORWARDED_FOR = HttpHeaders.createOptimized("X-Forwarded-For");
   private static final byte[] HEALTH_UP = "{\"status\":\"UP\"}".getBytes(StandardCharsets.UTF_8);
-  static final String READY_PATH = "/ready";
   private static final byte[] READY = "{\"status\":\"READY\"}".getBytes(StandardCharsets.UTF_8);
   private static final byte[] NOT_READY = ("{\"status\":\"NOT_READY\",\"reason\":\"the store"
       + " shared with the other instances cannot be reached; valid tokens are still served from"
@@ -78,40 +63,74 @@ final class HttpApi implements Handler<HttpServerRequest> {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private final Envelope envelope;
+  private final Responder responder;
+  private final BodyReader bodies;
   private final FailureThrottle throttle;
-  private final AdminApi admin;
-  private final WeChatFacade facade;
   private final boolean trustForwardedFor;
   private final ConcurrentMap<String, Rendered> rendered = new ConcurrentHashMap<>();
-  private final BooleanSupplier ready;
   private final KnownRequests knownRequests = new KnownRequests(KNOWN_REQUESTS);
   private final Metrics metrics;
+  private final Router router;
   private final CallerAuth auth;
 
   HttpApi(TokenService tokens, TicketService tickets, Envelope envelope, FailureThrottle throttle,
-      AdminApi admin, PassThrough passThrough, Clock clock, boolean trustForwardedFor,
+      String adminToken, PassThrough passThrough, Clock clock, boolean trustForwardedFor,
       BooleanSupplier ready, Metrics metrics, CallerAuth auth) {
     this.auth = auth;
-    this.ready = ready;
     this.metrics = metrics;
     this.tokens = tokens;
     this.tickets = tickets;
     this.clock = clock;
     this.envelope = envelope;
     this.throttle = throttle;
-    this.admin = admin;
-    this.facade = new WeChatFacade(this, tokens, tickets, passThrough, throttle, clock, metrics,
-        auth);
     this.trustForwardedFor = trustForwardedFor;
+    this.responder = new Responder(envelope, metrics);
+    this.bodies = new BodyReader(responder, this::internalError);
+    WeChatFacade facade = new WeChatFacade(responder, bodies, tokens, tickets, passThrough,
+        throttle, clock, this::address, auth);
+    AdminApi admin = new AdminApi(tokens, responder, adminToken, metrics, throttle, this::address,
+        bodies, new AccessAdmin(auth));
+    // The first route is the hot one: matched by one string comparison.
+    this.router = new Router(responder)
+        .post(TOKEN_PATH, (request, id, path) -> authing(request, id, TokenRequest.Kind.TOKEN))
+        .post(TOKEN_INFO_PATH, (request, id, path) -> authing(request, id, TokenRequest.Kind.TOKEN))
+        .post(REFRESH_PATH, (request, id, path) -> authing(request, id, TokenRequest.Kind.REFRESH))
+        .post(TICKET_PATH, (request, id, path) -> authing(request, id, TokenRequest.Kind.TICKET))
+        .post(SIGN_PATH, (request, id, path) -> authing(request, id, TokenRequest.Kind.SIGN))
+        .get(HEALTH_PATH, (request, id, path) -> responder.send(request, 200, HEALTH_UP, id))
+        .get(READY_PATH, (request, id, path) -> {
+          boolean up = ready.getAsBoolean();
+          responder.send(request, up ? 200 : 503, up ? READY : NOT_READY, id);
+        })
+        .any(WeChatFacade.TOKEN_PATH, facade::token)
+        .any(WeChatFacade.STABLE_TOKEN_PATH, facade::stableToken)
+        .any(WeChatFacade.TICKET_PATH, facade::ticket)
+        .under(WeChatFacade.PREFIX, facade::other)
+        .under(AdminApi.PREFIX, admin::handle);
   }
 
   @Override
   public void handle(HttpServerRequest request) {
-    String requestId = RequestIds.fromHeader(request.getHeader(X_REQUEST_ID));
+    String requestId = RequestIds.fromHeader(request.getHeader(Responder.X_REQUEST_ID));
     try {
-      route(request, requestId);
+      router.route(request, requestId, this::notFound, this::badTarget);
     } catch (RuntimeException e) {
       internalError(request, requestId, e);
+    }
+  }
+
+  private void notFound(HttpServerRequest request, String requestId, String path) {
+    responder.fail(request, 404, ApiError.NOT_FOUND,
+        "no such endpoint: " + request.method() + " " + Responder.sanitize(path), requestId);
+  }
+
+  /** A target that is not origin-form or not normalizable: nothing is routed, nothing forwarded. */
+  private void badTarget(HttpServerRequest request, String requestId, String reason) {
+    if (request.uri().contains(WeChatFacade.PREFIX) || request.uri().contains("cgi-bin")) {
+      responder.wechat(request, 400, 40066, "invalid url (wxtoken: " + reason + ")", requestId,
+          "refused");
+    } else {
+      responder.fail(request, 400, ApiError.INVALID_PARAMETER, reason, requestId);
     }
   }
 
@@ -120,146 +139,20 @@ final class HttpApi implements Handler<HttpServerRequest> {
     String requestId = RequestIds.newId();
     int status = request.decoderResult().cause() instanceof io.netty.handler.codec.TooLongFrameException
         ? 431 : 400;
-    metrics.answered(Endpoint.OTHER, ApiError.MALFORMED_BODY.outcome);
-    sendAndClose(request, status, envelope.error(ApiError.MALFORMED_BODY,
+    metrics.answered(Metrics.Endpoint.OTHER, ApiError.MALFORMED_BODY.outcome);
+    responder.sendAndClose(request, status, envelope.error(ApiError.MALFORMED_BODY,
         "the HTTP request could not be read (request line or headers too long or malformed)",
         requestId), requestId);
   }
 
-  private void route(HttpServerRequest request, String requestId) {
-    String path = request.path();
-    TokenRequest.Kind kind = path.equals(TOKEN_PATH) ? TokenRequest.Kind.TOKEN : switch (path) {
-      case TOKEN_INFO_PATH -> TokenRequest.Kind.TOKEN;
-      case REFRESH_PATH -> TokenRequest.Kind.REFRESH;
-      case TICKET_PATH -> TokenRequest.Kind.TICKET;
-      case SIGN_PATH -> TokenRequest.Kind.SIGN;
-      default -> null;
-    };
-    if (kind != null) {
-      if (request.method() != HttpMethod.POST) {
-        request.response().putHeader(HttpHeaders.ALLOW, "POST");
-        fail(request, 405, ApiError.METHOD_NOT_ALLOWED,
-            request.method() + " is not supported on " + path + "; use POST", requestId);
-        return;
-      }
-      readBody(request, requestId, body -> onBody(request, requestId, body, kind));
-    } else if (path.startsWith(WeChatFacade.PREFIX)) {
-      facade.handle(request, requestId, address(request));
-    } else if (path.startsWith(AdminApi.PREFIX)) {
-      admin.handle(request, requestId);
-    } else if (path.equals(HEALTH_PATH) && request.method() == HttpMethod.GET) {
-      send(request, 200, HEALTH_UP, requestId);
-    } else if (path.equals(READY_PATH) && request.method() == HttpMethod.GET) {
-      boolean up = ready.getAsBoolean();
-      send(request, up ? 200 : 503, up ? READY : NOT_READY, requestId);
-    } else {
-      fail(request, 404, ApiError.NOT_FOUND,
-          "no such endpoint: " + request.method() + " " + sanitize(path), requestId);
-    }
-  }
-
-  /** Reads the body within the API's limit, then hands it to {@code then} on the event loop. */
-  void readBody(HttpServerRequest request, String requestId, Consumer<byte[]> then) {
-    readBody(request, requestId, MAX_BODY_BYTES, then);
-  }
-
-  /** Reads a body of at most {@code limit} bytes, answering 413 beyond it. */
-  void readBody(HttpServerRequest request, String requestId, int limit, Consumer<byte[]> then) {
-    String declared = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (declared != null && isOver(declared, limit)) {
-      if (isOver(declared, Math.max(limit, DRAIN_LIMIT_BYTES))) {
-        tooLarge(request, requestId, limit);
-      } else {
-        request.handler(chunk -> { }); // drop it, then answer on a clean connection
-        request.endHandler(v -> tooLarge(request, requestId, limit));
-      }
-      return;
-    }
-    BodyCollector body = new BodyCollector(request, requestId, limit, then);
-    request.handler(body);
-    request.endHandler(v -> body.end());
-  }
-
-  private static boolean isOver(String contentLength, int limit) {
-    try {
-      return Long.parseLong(contentLength.trim()) > limit;
-    } catch (NumberFormatException e) {
-      return false; // Netty rejects a malformed Content-Length before we see the request
-    }
-  }
-
-  /** Accumulates a request body up to the limit, answering 413 the moment it is exceeded. */
-  private final class BodyCollector implements Handler<Buffer> {
-    private final HttpServerRequest request;
-    private final String requestId;
-    private final int limit;
-    private final Consumer<byte[]> then;
-    private Buffer body;
-    private boolean copied;
-    private boolean overflowed;
-    private long received;
-
-    BodyCollector(HttpServerRequest request, String requestId, int limit, Consumer<byte[]> then) {
-      this.request = request;
-      this.requestId = requestId;
-      this.limit = limit;
-      this.then = then;
-    }
-
-    @Override
-    public void handle(Buffer chunk) {
-      received += chunk.length();
-      if (overflowed) {
-        if (received > Math.max(limit, DRAIN_LIMIT_BYTES)) {
-          tooLarge(request, requestId, limit); // no end in sight: cut it off
-        }
-        return;
-      }
-      if (received > limit) {
-        overflowed = true; // keep reading, dropping it, and answer at its end
-        body = null;
-        return;
-      }
-      if (body == null) {
-        body = chunk; // a body is almost always one chunk: read it in place
-      } else {
-        if (!copied) {
-          body = body.copy(); // ours to grow, whatever the first chunk's buffer is
-          copied = true;
-        }
-        body.appendBuffer(chunk);
-      }
-    }
-
-    void end() {
-      if (overflowed) {
-        tooLarge(request, requestId, limit);
-      } else {
-        try {
-          then.accept(body == null ? new byte[0] : body.getBytes());
-        } catch (RuntimeException e) {
-          internalError(request, requestId, e);
-        }
-      }
-    }
-  }
-
-  private void tooLarge(HttpServerRequest request, String requestId, int limit) {
-    metrics.answered(endpoint(request.path()), ApiError.PAYLOAD_TOO_LARGE.outcome);
-    // The rest of the body is not read: close the connection once the answer is out.
-    sendAndClose(request, 200, envelope.error(ApiError.PAYLOAD_TOO_LARGE,
-        "request body is larger than " + limit + " bytes", requestId), requestId);
+  private void authing(HttpServerRequest request, String requestId, TokenRequest.Kind kind) {
+    bodies.read(request, requestId, body -> onBody(request, requestId, body, kind));
   }
 
   private void onBody(HttpServerRequest request, String requestId, byte[] body,
       TokenRequest.Kind kind) {
     // The address is only needed once something failed: skip it while the throttle is quiet.
     String address = throttle.isQuiet() ? null : address(request);
-    if (address != null && throttle.isBlocked(address)) {
-      fail(request, 200, ApiError.THROTTLED,
-          "too many failed appSecret checks from this address; retry in a minute", requestId);
-      return;
-    }
     TokenRequest parsed;
     TokenRequest.Syntax syntax;
     try {
@@ -275,24 +168,11 @@ final class HttpApi implements Handler<HttpServerRequest> {
     } catch (ApiException e) {
       // No appSecret in the body: a caller key may come as Authorization: Bearer (wxtoken's
       // client). Such a parse is never remembered: the body alone does not carry the key.
-      String bearer = auth.bearerKey(request.getHeader(HttpHeaders.AUTHORIZATION));
-      TokenRequest withKey = null;
-      if (bearer != null) {
-        try {
-          withKey = TokenRequest.parse(TokenRequest.syntax(
-              request.getHeader(HttpHeaders.CONTENT_TYPE), body), body, kind, bearer);
-        } catch (ApiException again) {
-          withKey = null;
-        }
-      }
+      TokenRequest withKey = withBearerKey(request, body, kind);
       if (withKey == null) {
-        fail(request, 200, e.error, e.getMessage(), requestId);
-        return;
-      }
-      if (kind == TokenRequest.Kind.TOKEN) {
-        keyToken(request, requestId, withKey, null, null);
+        responder.fail(request, 200, e.error, e.getMessage(), requestId);
       } else {
-        keyOther(request, requestId, withKey, kind);
+        keyed(request, requestId, withKey, kind, null, null);
       }
       return;
     }
@@ -311,7 +191,7 @@ final class HttpApi implements Handler<HttpServerRequest> {
   private void token(HttpServerRequest request, String requestId, String address,
       TokenRequest parsed, byte[] body, TokenRequest.Syntax syntax) {
     if (auth.takes(parsed.appSecret())) {
-      keyToken(request, requestId, parsed, body, syntax);
+      keyed(request, requestId, parsed, TokenRequest.Kind.TOKEN, body, syntax);
       return;
     }
     String appId = parsed.appId();
@@ -321,121 +201,149 @@ final class HttpApi implements Handler<HttpServerRequest> {
         knownRequests.remember(syntax, body, parsed);
       }
       metrics.tokenFromMemory();
-      send(request, 200, envelope.success(requestId, rendered(appId, hit)), requestId);
+      responder.send(request, 200, envelope.success(requestId, rendered(appId, hit)), requestId);
+      return;
+    }
+    if (address != null && throttle.refuses(address)) {
+      throttled(request, requestId);
       return;
     }
     metrics.tokenWaits();
     String from = address != null ? address : address(request);
-    whenDone(request, requestId, address, auth.watchSecret(appId, from, requestId,
-        tokens.get(appId, parsed.appSecret())), token -> rendered(appId, token));
+    whenDone(request, requestId, from, auth.watchSecret(appId, from, requestId,
+        tokens.get(appId, parsed.appSecret(), from)), token -> rendered(appId, token));
+  }
+
+  /** The request again with the caller key of its {@code Authorization: Bearer}; else null. */
+  private TokenRequest withBearerKey(HttpServerRequest request, byte[] body,
+      TokenRequest.Kind kind) {
+    String bearer = auth.bearerKey(request.getHeader(HttpHeaders.AUTHORIZATION));
+    if (bearer == null) {
+      return null;
+    }
+    try {
+      return TokenRequest.parse(TokenRequest.syntax(request.getHeader(HttpHeaders.CONTENT_TYPE),
+          body), body, kind, bearer);
+    } catch (ApiException e) {
+      return null;
+    }
   }
 
   /**
-   * A caller key where the AppSecret goes ({@link CallerAuth}): checked, then the app's token
-   * fetched with its stored secret. A key's repeat body is remembered like a secret's.
+   * A caller key where the AppSecret goes ({@link CallerAuth}): checked, then served with the
+   * app's stored secret. {@code body} is the token request's body when it was parsed just now
+   * (else null): a key's repeat body is remembered like a secret's, and checked again each time.
    */
-  private void keyToken(HttpServerRequest request, String requestId, TokenRequest parsed,
-      byte[] body, TokenRequest.Syntax syntax) {
+  private void keyed(HttpServerRequest request, String requestId, TokenRequest parsed,
+      TokenRequest.Kind kind, byte[] body, TokenRequest.Syntax syntax) {
     String appId = parsed.appId();
-    if (keyAllowed(request, requestId, parsed, io.wxtoken.access.Operation.TOKEN) == null) {
-      return;
-    }
-    AccessToken hit = tokens.trustedHit(appId);
-    if (hit != null) {
-      if (body != null) {
-        knownRequests.remember(syntax, body, parsed);
-      }
-      metrics.tokenFromMemory();
-      send(request, 200, envelope.success(requestId, rendered(appId, hit)), requestId);
-      return;
-    }
-    if (!registered(request, requestId, appId)) {
-      return;
-    }
-    metrics.tokenWaits();
-    whenDone(request, requestId, null, tokens.getWithStoredSecret(appId),
-        token -> rendered(appId, token));
-  }
-
-  /** The verdict if the key may do {@code operation}; else null, the refusal answered and counted. */
-  private io.wxtoken.access.Verdict keyAllowed(HttpServerRequest request, String requestId, TokenRequest parsed,
-      io.wxtoken.access.Operation operation) {
     String from = address(request);
-    io.wxtoken.access.Verdict verdict = auth.authenticate(parsed.appSecret(), parsed.appId(),
-        operation, from, requestId);
-    if (!verdict.accepted()) {
-      if (verdict.refusal().countsAsFailure()) {
-        auth.failed(throttle, from, parsed.appId(), requestId);
-      }
-      fail(request, 200, CallerAuth.error(verdict.refusal()), verdict.message(), requestId);
-      return null;
-    }
-    return verdict;
-  }
-
-  /** Whether a key caller can be served the app; if not, the refusal is answered. */
-  private boolean registered(HttpServerRequest request, String requestId, String appId) {
-    if (auth.registered(appId)) {
-      return true;
-    }
-    fail(request, 200, ApiError.APP_NOT_REGISTERED, "appId " + appId
-        + " is not registered here with its secret stored; a caller key cannot register it",
+    Verdict verdict = auth.authenticate(parsed.appSecret(), appId, operation(kind), from,
         requestId);
-    return false;
-  }
-
-  /** The refresh, ticket and signing endpoints with a caller key. */
-  private void keyOther(HttpServerRequest request, String requestId, TokenRequest parsed,
-      TokenRequest.Kind kind) {
-    String appId = parsed.appId();
-    io.wxtoken.access.Operation operation = switch (kind) {
-      case TOKEN -> io.wxtoken.access.Operation.TOKEN;
-      case REFRESH -> io.wxtoken.access.Operation.REFRESH;
-      case TICKET -> io.wxtoken.access.Operation.TICKET;
-      case SIGN -> io.wxtoken.access.Operation.SIGN;
-    };
-    io.wxtoken.access.Verdict verdict = keyAllowed(request, requestId, parsed, operation);
-    if (verdict == null || !registered(request, requestId, appId)) {
+    if (!verdict.accepted()) {
+      refused(request, requestId, from, appId, verdict);
       return;
     }
-    String actor = verdict.actor();
+    if (kind == TokenRequest.Kind.TOKEN) {
+      AccessToken hit = tokens.trustedHit(appId);
+      if (hit != null) {
+        if (body != null) {
+          knownRequests.remember(syntax, body, parsed);
+        }
+        metrics.tokenFromMemory();
+        responder.send(request, 200, envelope.success(requestId, rendered(appId, hit)), requestId);
+        return;
+      }
+    }
+    if (!auth.registered(appId)) {
+      responder.fail(request, 200, ApiError.APP_NOT_REGISTERED, "appId " + appId
+          + " is not registered here with its secret stored; a caller key cannot register it",
+          requestId);
+      return;
+    }
     switch (kind) {
-      case REFRESH -> whenDone(request, requestId, null, auth.watchForcedRefresh(appId, actor,
-          requestId, tokens.refreshWithStoredSecret(appId, parsed.staleToken())),
+      case TOKEN -> {
+        metrics.tokenWaits();
+        whenDone(request, requestId, from, tokens.getWithStoredSecret(appId),
+            token -> rendered(appId, token));
+      }
+      case REFRESH -> whenDone(request, requestId, from, auth.watchForcedRefresh(appId,
+          verdict.actor(), requestId, tokens.refreshWithStoredSecret(appId, parsed.staleToken())),
           token -> rendered(appId, token));
-      case TICKET -> whenDone(request, requestId, null, tokens.getWithStoredSecret(appId)
+      case TICKET -> whenDone(request, requestId, from, tokens.getWithStoredSecret(appId)
           .thenCompose(token -> tickets.getForToken(token.value(), TicketType.parse(parsed.type()))),
           envelope::ticketData);
-      case SIGN -> whenDone(request, requestId, null, tokens.getWithStoredSecret(appId)
+      case SIGN -> whenDone(request, requestId, from, tokens.getWithStoredSecret(appId)
           .thenCompose(token -> tickets.getForToken(token.value(), TicketType.JSAPI)),
           ticket -> envelope.signatureData(JsSdkSignature.sign(appId, ticket.value(), parsed.url(),
               clock.instant().getEpochSecond(), JsSdkSignature.nonce(random))));
-      case TOKEN -> whenDone(request, requestId, null, tokens.getWithStoredSecret(appId),
-          token -> rendered(appId, token));
     }
+  }
+
+  /**
+   * Answers a refused key. A refusal that proves nothing (an unknown, revoked or out-of-scope key,
+   * an AppSecret where only keys go) counts in the throttle like a failed secret; once the address
+   * is blocked it is told only that.
+   */
+  private void refused(HttpServerRequest request, String requestId, String from, String appId,
+      Verdict verdict) {
+    if (verdict.refusal().countsAsFailure()) {
+      if (throttle.refuses(from)) {
+        throttled(request, requestId);
+        return;
+      }
+      auth.failed(throttle, from, appId, requestId);
+    }
+    responder.fail(request, 200, WireErrors.apiError(verdict.refusal()), verdict.message(),
+        requestId);
+  }
+
+  private static Operation operation(TokenRequest.Kind kind) {
+    return switch (kind) {
+      case TOKEN -> Operation.TOKEN;
+      case REFRESH -> Operation.REFRESH;
+      case TICKET -> Operation.TICKET;
+      case SIGN -> Operation.SIGN;
+    };
   }
 
   private void other(HttpServerRequest request, String requestId, String address,
       TokenRequest parsed, TokenRequest.Kind kind) {
     if (auth.takes(parsed.appSecret())) {
-      keyOther(request, requestId, parsed, kind);
+      keyed(request, requestId, parsed, kind, null, null);
       return;
     }
     String appId = parsed.appId();
+    // Blocked: refused unless the secret is proven by a cached token (never throttle a caller
+    // whose secret verifies, whoever else shares its address).
+    if (kind != TokenRequest.Kind.TOKEN && address != null && throttle.isBlocked(address)
+        && tokens.hit(appId, parsed.appSecret()) == null && throttle.refuses(address)) {
+      throttled(request, requestId);
+      return;
+    }
     switch (kind) {
-      case REFRESH -> whenDone(request, requestId, address, auth.watchForcedRefresh(appId,
-          "address:" + address(request), requestId,
-          tokens.refresh(appId, parsed.appSecret(), parsed.staleToken())),
-          token -> rendered(appId, token));
+      case REFRESH -> {
+        String from = address != null ? address : address(request);
+        whenDone(request, requestId, from, auth.watchForcedRefresh(appId, "address:" + from,
+            requestId, tokens.refresh(appId, parsed.appSecret(), parsed.staleToken(), from)),
+            token -> rendered(appId, token));
+      }
       case TICKET -> whenDone(request, requestId, address,
-          tickets.get(appId, parsed.appSecret(), TicketType.parse(parsed.type())),
+          tickets.get(appId, parsed.appSecret(), TicketType.parse(parsed.type()),
+              address != null ? address : address(request)),
           envelope::ticketData);
       case SIGN -> whenDone(request, requestId, address,
-          tickets.get(appId, parsed.appSecret(), TicketType.JSAPI),
+          tickets.get(appId, parsed.appSecret(), TicketType.JSAPI,
+              address != null ? address : address(request)),
           ticket -> envelope.signatureData(JsSdkSignature.sign(appId, ticket.value(), parsed.url(),
               clock.instant().getEpochSecond(), JsSdkSignature.nonce(random))));
       case TOKEN -> token(request, requestId, address, parsed, null, null);
     }
+  }
+
+  private void throttled(HttpServerRequest request, String requestId) {
+    responder.fail(request, 200, ApiError.THROTTLED,
+        "too many failed appSecret checks from this address; retry in a minute", requestId);
   }
 
   private byte[] rendered(String appId, AccessToken token) {
@@ -450,27 +358,12 @@ final class HttpApi implements Handler<HttpServerRequest> {
   /** Answers with {@code data} once {@code result} completes, back on the request's event loop. */
   private <T> void whenDone(HttpServerRequest request, String requestId, String address,
       CompletableFuture<T> result, Function<T, byte[]> data) {
-    onEventLoop(result, (value, failure) -> {
+    Responder.onEventLoop(result, (value, failure) -> {
       if (failure == null) {
-        metrics.answered(endpoint(request.path()), Metrics.OK);
-        send(request, 200, envelope.success(requestId, data.apply(value)), requestId);
+        metrics.answered(Responder.endpoint(request.path()), Metrics.OK);
+        responder.send(request, 200, envelope.success(requestId, data.apply(value)), requestId);
       } else {
         answerFailure(request, requestId, address, failure);
-      }
-    });
-  }
-
-  /**
-   * Runs {@code reply} when {@code result} completes, on the calling event loop: at once if it
-   * already has, else handed back from whichever thread completed it.
-   */
-  static <T> void onEventLoop(CompletableFuture<T> result, BiConsumer<T, Throwable> reply) {
-    Context context = Vertx.currentContext();
-    result.whenComplete((value, failure) -> {
-      if (Vertx.currentContext() == context) {
-        reply.accept(value, failure);
-      } else {
-        context.runOnContext(v -> reply.accept(value, failure));
       }
     });
   }
@@ -479,86 +372,26 @@ final class HttpApi implements Handler<HttpServerRequest> {
       Throwable failure) {
     Throwable cause = Resilience.unwrap(failure);
     if (cause instanceof TicketException e) {
-      fail(request, 200, e.errcode() == -1 ? ApiError.UPSTREAM_UNAVAILABLE : ApiError.UPSTREAM_ERROR,
-          e.getMessage(), requestId);
+      responder.fail(request, 200, WireErrors.apiError(e), e.getMessage(), requestId);
       return;
     }
     if (!(cause instanceof TokenException error)) {
       internalError(request, requestId, cause);
       return;
     }
-    switch (error.reason()) {
-      case SECRET_MISMATCH -> {
-        auth.failed(throttle, address != null ? address : address(request), null, requestId);
-        fail(request, 200, ApiError.SECRET_MISMATCH, error.getMessage(), requestId);
-      }
-      case SECRET_REJECTED -> {
-        auth.failed(throttle, address != null ? address : address(request), null, requestId);
-        fail(request, 200, ApiError.SECRET_REJECTED, error.getMessage(), requestId);
-      }
-      case UPSTREAM_UNAVAILABLE -> fail(request, 200, ApiError.UPSTREAM_UNAVAILABLE,
-          "cannot get a token from WeChat: " + error.getMessage(), requestId);
-      case UPSTREAM_ERROR -> fail(request, 200, ApiError.UPSTREAM_ERROR, error.getMessage(), requestId);
-      case QUOTA_EXHAUSTED -> fail(request, 200, ApiError.QUOTA_EXHAUSTED, error.getMessage(), requestId);
-      case FORCED_REFRESH_LIMIT -> fail(request, 200, ApiError.FORCED_REFRESH_LIMIT,
-          error.getMessage(), requestId);
-      case CLUSTER_UNAVAILABLE -> fail(request, 200, ApiError.CLUSTER_UNAVAILABLE,
-          error.getMessage(), requestId);
+    if (WireErrors.isFailedCredential(error)) {
+      auth.failed(throttle, address != null ? address : address(request), null, requestId);
     }
+    responder.fail(request, 200, WireErrors.apiError(error), WireErrors.apiMessage(error),
+        requestId);
   }
 
   private void internalError(HttpServerRequest request, String requestId, Throwable e) {
     log.error("internal error answering request {}", requestId, e);
     if (!request.response().ended()) {
-      fail(request, 200, ApiError.INTERNAL, "internal error (requestId " + requestId + ")", requestId);
+      responder.fail(request, 200, ApiError.INTERNAL, "internal error (requestId " + requestId + ")",
+          requestId);
     }
-  }
-
-  void fail(HttpServerRequest request, int httpStatus, ApiError error, String message,
-      String requestId) {
-    metrics.answered(endpoint(request.path()), error.outcome);
-    send(request, httpStatus, envelope.error(error, message, requestId), requestId);
-  }
-
-  static void send(HttpServerRequest request, int httpStatus, byte[] body, String requestId) {
-    send(request, httpStatus, Buffer.buffer(body), requestId);
-  }
-
-  static void send(HttpServerRequest request, int httpStatus, Buffer body, String requestId) {
-    HttpServerResponse response = request.response();
-    if (response.ended()) {
-      return;
-    }
-    response.setStatusCode(httpStatus)
-        .putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8)
-        .putHeader(X_REQUEST_ID, requestId)
-        .end(body);
-  }
-
-  /** Answers, then closes the connection (whose request was not, or could not be, read). */
-  private static void sendAndClose(HttpServerRequest request, int httpStatus, byte[] body,
-      String requestId) {
-    HttpServerResponse response = request.response();
-    if (response.ended()) {
-      return;
-    }
-    response.setStatusCode(httpStatus)
-        .putHeader(HttpHeaders.CONTENT_TYPE, JSON_UTF8)
-        .putHeader(X_REQUEST_ID, requestId)
-        .putHeader(HttpHeaders.CONNECTION, "close")
-        .end(Buffer.buffer(body))
-        .onComplete(done -> request.connection().close());
-  }
-
-  /** Which endpoint {@code path} is, for the metrics. */
-  private static Endpoint endpoint(String path) {
-    return switch (path) {
-      case TOKEN_PATH, TOKEN_INFO_PATH -> Endpoint.TOKEN;
-      case REFRESH_PATH -> Endpoint.REFRESH;
-      case TICKET_PATH -> Endpoint.TICKET;
-      case SIGN_PATH -> Endpoint.SIGN;
-      default -> path.startsWith(WeChatFacade.PREFIX) ? Endpoint.WECHAT_API : Endpoint.OTHER;
-    };
   }
 
   /** The client's address, for throttling: the TCP peer, or what a trusted proxy says it saw. */
@@ -575,10 +408,5 @@ final class HttpApi implements Handler<HttpServerRequest> {
     }
     SocketAddress remote = request.remoteAddress();
     return remote == null || remote.hostAddress() == null ? "unknown" : remote.hostAddress();
-  }
-
-  private static String sanitize(String path) {
-    String cut = path.length() > 100 ? path.substring(0, 100) + "…" : path;
-    return cut.replaceAll("[^\\x20-\\x7e]", "?");
   }
 }

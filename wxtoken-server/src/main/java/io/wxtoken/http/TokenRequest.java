@@ -156,6 +156,11 @@ record TokenRequest(String appId, String appSecret, String staleToken, String ty
       if (p.currentToken() != JsonToken.END_OBJECT) {
         throw new ApiException(ApiError.MALFORMED_BODY, "request body is not valid JSON");
       }
+      if (p.nextToken() != null) {
+        // "{…}{…}" or "{…} junk": another parser could read the rest as the request.
+        throw new ApiException(ApiError.MALFORMED_BODY,
+            "request body has bytes after its JSON object");
+      }
     } catch (JsonProcessingException e) {
       String detail = e.getOriginalMessage();
       throw new ApiException(ApiError.MALFORMED_BODY, "request body is not valid JSON"

@@ -1,12 +1,13 @@
 package io.wxtoken.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.wxtoken.access.Operation;
+import io.wxtoken.access.Verdict;
 import io.wxtoken.metrics.Metrics;
 import io.wxtoken.metrics.Metrics.Endpoint;
 import io.wxtoken.ticket.TicketException;
@@ -16,11 +17,10 @@ import io.wxtoken.token.AccessToken;
 import io.wxtoken.token.Resilience;
 import io.wxtoken.token.TokenException;
 import io.wxtoken.token.TokenService;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +46,9 @@ import org.slf4j.LoggerFactory;
  * guarded refresh of the current token: within WeChat's limits (20 a day, 30 s apart) it replaces
  * it once for everyone; beyond them it returns the current token, as WeChat does. A plain call
  * never refreshes, whatever the SDK saw: a 40001 it reports by calling again gets the cached token.
+ *
+ * <p>A caller key ({@link CallerAuth}) goes where the {@code secret} goes: checked (for
+ * {@code force_refresh} also for the refresh operation), then served with the app's stored secret.
  */
 final class WeChatFacade {
   static final String PREFIX = "/cgi-bin/";
@@ -57,91 +60,100 @@ final class WeChatFacade {
   private static final JsonFactory JSON = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
-  private final HttpApi api;
+  private static final WireErrors.WeChatError THROTTLED = new WireErrors.WeChatError(45011,
+      "api minute-quota reach limit, must slower, retry next minute (wxtoken: too many failed"
+          + " credential checks from this address)");
+
+  private final Responder responder;
+  private final BodyReader bodies;
   private final TokenService tokens;
   private final TicketService tickets;
   private final PassThrough passThrough;
   private final FailureThrottle throttle;
   private final Clock clock;
   private final Metrics metrics;
+  private final Function<HttpServerRequest, String> address;
   private final CallerAuth auth;
 
-  WeChatFacade(HttpApi api, TokenService tokens, TicketService tickets, PassThrough passThrough,
-      FailureThrottle throttle, Clock clock, Metrics metrics, CallerAuth auth) {
+  WeChatFacade(Responder responder, BodyReader bodies, TokenService tokens, TicketService tickets,
+      PassThrough passThrough, FailureThrottle throttle, Clock clock,
+      Function<HttpServerRequest, String> address, CallerAuth auth) {
     this.auth = auth;
-    this.metrics = metrics;
-    this.api = api;
+    this.responder = responder;
+    this.bodies = bodies;
+    this.metrics = responder.metrics();
     this.tokens = tokens;
     this.tickets = tickets;
     this.passThrough = passThrough;
     this.throttle = throttle;
     this.clock = clock;
+    this.address = address;
   }
 
-  /** A WeChat-format refusal. */
-  record Refusal(int errcode, String errmsg) {}
-
+  /** A WeChat-format refusal thrown while reading a call. */
   private static final class Refused extends RuntimeException {
     private static final long serialVersionUID = 1L;
-    final transient Refusal refusal;
+    final transient WireErrors.WeChatError refusal;
 
     Refused(int errcode, String errmsg) {
       super(errmsg, null, false, false);
-      this.refusal = new Refusal(errcode, errmsg);
+      this.refusal = new WireErrors.WeChatError(errcode, errmsg);
     }
   }
 
-  void handle(HttpServerRequest request, String requestId, String address) {
-    String path = request.path();
-    boolean stable = path.equals(STABLE_TOKEN_PATH);
-    if (path.equals(TOKEN_PATH)) {
-      if (request.method() != HttpMethod.GET) {
-        refuse(request, requestId, new Refusal(43001, "require GET method"));
-        return;
-      }
-      answer(request, requestId, address, false, () -> new Call(
-          request.getParam("grant_type"), request.getParam("appid"), request.getParam("secret"),
-          false));
-    } else if (stable) {
-      if (request.method() != HttpMethod.POST) {
-        refuse(request, requestId, new Refusal(43002, "require POST method"));
-        return;
-      }
-      api.readBody(request, requestId,
-          body -> answer(request, requestId, address, true, () -> parseStable(body)));
-    } else if (path.equals(TICKET_PATH)) {
-      ticket(request, requestId);
-    } else if (passThrough != null) {
-      api.readBody(request, requestId, PassThrough.MAX_BODY_BYTES, body -> {
-        metrics.answered(Endpoint.WECHAT_API, "proxied"); // an oversized body is counted as such
-        passThrough.forward(request, body, requestId);
-      });
+  /** {@code GET /cgi-bin/token}. */
+  void token(HttpServerRequest request, String requestId, String path) {
+    if (request.method() != HttpMethod.GET) {
+      refuse(request, requestId, new WireErrors.WeChatError(43001, "require GET method"));
+      return;
+    }
+    answer(request, requestId, address.apply(request), false, () -> new Call(
+        request.getParam("grant_type"), request.getParam("appid"), request.getParam("secret"),
+        false));
+  }
+
+  /** {@code POST /cgi-bin/stable_token}. */
+  void stableToken(HttpServerRequest request, String requestId, String path) {
+    if (request.method() != HttpMethod.POST) {
+      refuse(request, requestId, new WireErrors.WeChatError(43002, "require POST method"));
+      return;
+    }
+    String from = address.apply(request);
+    bodies.read(request, requestId,
+        body -> answer(request, requestId, from, true, () -> parseStable(body)));
+  }
+
+  /** Every other {@code /cgi-bin/} call: forwarded to WeChat, or refused when that is off. */
+  void other(HttpServerRequest request, String requestId, String path) {
+    if (passThrough != null) {
+      passThrough.forward(request, path, requestId);
     } else {
       metrics.answered(Endpoint.WECHAT_API, "not_found");
-      HttpApi.send(request, 404, error(new Refusal(-1, "wxtoken serves /cgi-bin/token,"
+      responder.send(request, 404, Responder.wechatError(-1, "wxtoken serves /cgi-bin/token,"
           + " /cgi-bin/stable_token and /cgi-bin/ticket/getticket only; call WeChat itself for"
-          + " other APIs")), requestId);
+          + " other APIs"), requestId);
     }
   }
 
-  private void ticket(HttpServerRequest request, String requestId) {
+  /** {@code GET /cgi-bin/ticket/getticket}. */
+  void ticket(HttpServerRequest request, String requestId, String path) {
     String accessToken = request.getParam("access_token");
     if (accessToken == null || accessToken.isEmpty()) {
-      refuse(request, requestId, new Refusal(41001, "access_token missing"));
+      refuse(request, requestId, new WireErrors.WeChatError(41001, "access_token missing"));
       return;
     }
     TicketType type;
     try {
       type = TicketType.parse(request.getParam("type"));
     } catch (IllegalArgumentException e) {
-      refuse(request, requestId, new Refusal(40097, "invalid args (type must be jsapi or wx_card)"));
+      refuse(request, requestId, new WireErrors.WeChatError(40097, "invalid args (type must be jsapi or wx_card)"));
       return;
     }
-    HttpApi.onEventLoop(tickets.getForToken(accessToken, type), (ticket, failure) -> {
+    Responder.onEventLoop(tickets.getForToken(accessToken, type), (ticket, failure) -> {
       if (failure == null) {
         long left = Math.max(0, ticket.expiresAt().toEpochMilli() - clock.millis()) / 1000;
         metrics.answered(Endpoint.WECHAT_API, Metrics.OK);
-        HttpApi.send(request, 200, write(g -> {
+        responder.send(request, 200, Responder.write(g -> {
           g.writeStartObject();
           g.writeNumberField("errcode", 0);
           g.writeStringField("errmsg", "ok");
@@ -152,9 +164,12 @@ final class WeChatFacade {
         return;
       }
       Throwable cause = Resilience.unwrap(failure);
-      refuse(request, requestId, cause instanceof TicketException e
-          ? new Refusal(e.errcode(), e.getMessage())
-          : new Refusal(-1, "system error (wxtoken: " + cause.getMessage() + ")"));
+      if (cause instanceof TicketException e) {
+        refuse(request, requestId, WireErrors.wechat(e));
+      } else {
+        log.error("internal error answering request {}", requestId, cause);
+        refuse(request, requestId, WireErrors.internal(requestId));
+      }
     });
   }
 
@@ -167,12 +182,6 @@ final class WeChatFacade {
 
   private void answer(HttpServerRequest request, String requestId, String address, boolean stable,
       CallSource source) {
-    if (throttle.isBlocked(address)) {
-      refuse(request, requestId, new Refusal(45011,
-          "api minute-quota reach limit, must slower, retry next minute (wxtoken: too many failed"
-              + " appSecret checks from this address)"));
-      return;
-    }
     Call call;
     try {
       call = validated(source.get(), stable);
@@ -184,38 +193,47 @@ final class WeChatFacade {
       keyAnswer(request, requestId, address, stable, call);
       return;
     }
+    // A blocked address is refused only what its secret does not prove: a caller behind the
+    // same NAT as a guesser keeps its token.
+    if (throttle.isBlocked(address) && tokens.hit(call.appId(), call.secret()) == null
+        && throttle.refuses(address)) {
+      refuse(request, requestId, THROTTLED);
+      return;
+    }
     CompletableFuture<AccessToken> token = call.forceRefresh()
-        ? tokens.get(call.appId(), call.secret()).thenCompose(current ->
-            tokens.refresh(call.appId(), call.secret(), current.value())
+        ? tokens.get(call.appId(), call.secret(), address).thenCompose(current ->
+            tokens.refresh(call.appId(), call.secret(), current.value(), address)
                 .exceptionallyCompose(failure -> isForcedLimit(failure)
                     ? CompletableFuture.completedFuture(current) // WeChat: "否则不会刷新"
                     : CompletableFuture.failedFuture(failure)))
-        : auth.watchSecret(call.appId(), address, requestId, tokens.get(call.appId(), call.secret()));
+        : auth.watchSecret(call.appId(), address, requestId,
+            tokens.get(call.appId(), call.secret(), address));
     if (call.forceRefresh()) {
       token = auth.watchForcedRefresh(call.appId(), "address:" + address, requestId, token);
     }
-    HttpApi.onEventLoop(token,
+    Responder.onEventLoop(token,
         (issued, failure) -> reply(request, requestId, address, stable, issued, failure));
   }
 
   /**
-   * A caller key as the {@code secret} ({@link CallerAuth}): checked (for {@code force_refresh},
-   * also for the refresh operation), then the app's token with its stored secret.
+   * A caller key as the {@code secret}: checked, then the app's token with its stored secret. A
+   * refusal that proves nothing counts in the throttle like a failed secret; once the address is
+   * blocked it is told only that.
    */
   private void keyAnswer(HttpServerRequest request, String requestId, String address,
       boolean stable, Call call) {
     String appId = call.appId();
-    io.wxtoken.access.Verdict verdict = auth.authenticate(call.secret(), appId,
-        call.forceRefresh() ? io.wxtoken.access.Operation.REFRESH : io.wxtoken.access.Operation.TOKEN,
-        address, requestId);
+    Verdict verdict = auth.authenticate(call.secret(), appId,
+        call.forceRefresh() ? Operation.REFRESH : Operation.TOKEN, address, requestId);
     if (!verdict.accepted()) {
       if (verdict.refusal().countsAsFailure()) {
-        auth.failed(throttle, address, null, requestId);
+        if (throttle.refuses(address)) {
+          refuse(request, requestId, THROTTLED);
+          return;
+        }
+        auth.failed(throttle, address, appId, requestId);
       }
-      refuse(request, requestId, new Refusal(CallerAuth.errcode(verdict.refusal(), stable),
-          (verdict.refusal() == io.wxtoken.access.Refusal.RATE_LIMITED
-              ? "api minute-quota reach limit, must slower, retry next minute"
-              : "invalid credential") + " (wxtoken: " + verdict.message() + ")"));
+      refuse(request, requestId, WireErrors.wechat(verdict.refusal(), verdict.message(), stable));
       return;
     }
     AccessToken hit = call.forceRefresh() ? null : tokens.trustedHit(appId);
@@ -224,8 +242,9 @@ final class WeChatFacade {
       return;
     }
     if (!auth.registered(appId)) {
-      refuse(request, requestId, new Refusal(40013, "invalid appid (wxtoken: appId " + appId
-          + " is not registered here with its secret stored; a caller key cannot register it)"));
+      refuse(request, requestId, new WireErrors.WeChatError(40013, "invalid appid (wxtoken: appId "
+          + appId + " is not registered here with its secret stored; a caller key cannot"
+          + " register it)"));
       return;
     }
     CompletableFuture<AccessToken> token = call.forceRefresh()
@@ -236,7 +255,7 @@ final class WeChatFacade {
                         ? CompletableFuture.completedFuture(current)
                         : CompletableFuture.failedFuture(failure))))
         : tokens.getWithStoredSecret(appId);
-    HttpApi.onEventLoop(token,
+    Responder.onEventLoop(token,
         (issued, failure) -> reply(request, requestId, address, stable, issued, failure));
   }
 
@@ -251,7 +270,7 @@ final class WeChatFacade {
     if (failure == null) {
       long left = Math.max(0, token.expiresAt().toEpochMilli() - clock.millis()) / 1000;
       metrics.answered(Endpoint.WECHAT_API, Metrics.OK);
-      HttpApi.send(request, 200, write(g -> {
+      responder.send(request, 200, Responder.write(g -> {
         g.writeStartObject();
         g.writeStringField("access_token", token.value());
         g.writeNumberField("expires_in", left);
@@ -262,27 +281,13 @@ final class WeChatFacade {
     Throwable cause = Resilience.unwrap(failure);
     if (!(cause instanceof TokenException e)) {
       log.error("internal error answering request {}", requestId, cause);
-      refuse(request, requestId, new Refusal(-1, "system error (wxtoken: internal error,"
-          + " requestId " + requestId + ")"));
+      refuse(request, requestId, WireErrors.internal(requestId));
       return;
     }
-    Refusal refusal = switch (e.reason()) {
-      case SECRET_MISMATCH, SECRET_REJECTED -> {
-        auth.failed(throttle, address, null, requestId);
-        yield stable
-            ? new Refusal(40125, "invalid appsecret (wxtoken: " + e.getMessage() + ")")
-            : new Refusal(40001, "invalid credential, access_token is invalid or not latest"
-                + " (wxtoken: " + e.getMessage() + ")");
-      }
-      case UPSTREAM_ERROR -> new Refusal(e.errcode(), e.getMessage());
-      case UPSTREAM_UNAVAILABLE -> new Refusal(-1, "system error (wxtoken: cannot get a token from"
-          + " WeChat: " + e.getMessage() + ")");
-      case CLUSTER_UNAVAILABLE -> new Refusal(-1, "system error (wxtoken: " + e.getMessage() + ")");
-      case QUOTA_EXHAUSTED -> new Refusal(45009, "reach max api daily quota limit (wxtoken: "
-          + e.getMessage() + ")");
-      case FORCED_REFRESH_LIMIT -> new Refusal(45009, e.getMessage());
-    };
-    refuse(request, requestId, refusal);
+    if (WireErrors.isFailedCredential(e)) {
+      auth.failed(throttle, address, null, requestId);
+    }
+    refuse(request, requestId, WireErrors.wechat(e, stable));
   }
 
   private static Call parseStable(byte[] body) {
@@ -305,6 +310,9 @@ final class WeChatFacade {
               || (value == JsonToken.VALUE_STRING && "true".equals(p.getText()));
           default -> p.skipChildren();
         }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+        throw new Refused(47001, "data format error"); // truncated, or bytes after the object
       }
     } catch (IOException e) {
       throw new Refused(47001, "data format error");
@@ -341,31 +349,7 @@ final class WeChatFacade {
     return call;
   }
 
-  private void refuse(HttpServerRequest request, String requestId, Refusal refusal) {
-    metrics.answered(Endpoint.WECHAT_API, "refused");
-    HttpApi.send(request, 200, error(refusal), requestId);
-  }
-
-  private static byte[] error(Refusal refusal) {
-    return write(g -> {
-      g.writeStartObject();
-      g.writeNumberField("errcode", refusal.errcode());
-      g.writeStringField("errmsg", refusal.errmsg());
-      g.writeEndObject();
-    });
-  }
-
-  private interface Body {
-    void writeTo(JsonGenerator g) throws IOException;
-  }
-
-  private static byte[] write(Body body) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    try (JsonGenerator g = JSON.createGenerator(out)) {
-      body.writeTo(g);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toByteArray();
+  private void refuse(HttpServerRequest request, String requestId, WireErrors.WeChatError refusal) {
+    responder.wechat(request, 200, refusal.errcode(), refusal.errmsg(), requestId, "refused");
   }
 }

@@ -2,6 +2,7 @@ package io.wxtoken.metrics;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
@@ -24,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -74,6 +76,8 @@ public final class Metrics {
   private final CounterDataPoint servedAfterWaiting;
   private final Counter wechatRequests;
   private final Histogram wechatDuration;
+  private final CounterDataPoint throttled;
+  private final CounterDataPoint connectionsRefused;
   private final Set<String> wechatOutcomes = ConcurrentHashMap.newKeySet();
   private final Clock clock;
   private final KeyMetrics keys;
@@ -115,7 +119,26 @@ public final class Metrics {
         .classicUpperBounds(0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
         .labelNames("endpoint")
         .register(registry);
+    Counter refused = Counter.builder()
+        .name("wxtoken_http_refused_total")
+        .help("Requests and connections refused before being served: throttled (a request from"
+            + " an address blocked for failed credential checks), connection_limit (a connection"
+            + " over the total or per-address cap)")
+        .labelNames("reason")
+        .register(registry);
+    throttled = refused.labelValues("throttled");
+    connectionsRefused = refused.labelValues("connection_limit");
     registerJvmMetrics();
+  }
+
+  /** Counts a request refused because its address is blocked by the failure throttle. */
+  public void throttled() {
+    throttled.inc();
+  }
+
+  /** Counts a connection closed at once for being over a connection cap. */
+  public void connectionRefused() {
+    connectionsRefused.inc();
   }
 
   /**
@@ -132,6 +155,20 @@ public final class Metrics {
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException("the apps are watched already", e);
     }
+  }
+
+  /**
+   * Exposes how many cluster notices this instance dropped as unauthenticated or malformed
+   * ({@code rejected} is read at scrape time): a value that grows means something other than a
+   * wxtoken instance with this master key publishes on the notice channel.
+   */
+  public void watchRejectedNotices(LongSupplier rejected) {
+    CounterWithCallback.builder()
+        .name("wxtoken_cluster_rejected_notices")
+        .help("Notices on wxtoken:events dropped because their MAC did not verify (forged, or"
+            + " from an instance with another master key) or they were malformed")
+        .callback(callback -> callback.call(rejected.getAsLong()))
+        .register(registry);
   }
 
   /**

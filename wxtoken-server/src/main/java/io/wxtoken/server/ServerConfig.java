@@ -2,6 +2,7 @@ package io.wxtoken.server;
 
 import io.wxtoken.access.CallerAuthMode;
 import io.wxtoken.http.ExpiresAtFormat;
+import io.wxtoken.http.HttpLimits;
 import io.wxtoken.http.HttpOptions;
 import io.wxtoken.store.redis.RedisAddress;
 import io.wxtoken.wechat.TokenApi;
@@ -36,6 +37,16 @@ import java.util.function.Consumer;
  *     {@code storeDir}
  * @param leaseTime how long an app's refresh lease lasts in a cluster, or null to derive it from
  *     the WeChat timeouts and retries
+ * @param discardSealedSecrets erase stored secrets sealed under a master key that is not
+ *     configured, instead of refusing to start ({@code --discard-sealed-secrets})
+ * @param resetSecretHashKey replace a lost secret-hash key with a new one, instead of refusing to
+ *     start ({@code --reset-secret-hash-key})
+ * @param appsOnly serve only the apps of {@code appsFile}: others are refused as a wrong secret
+ *     is, without a WeChat call
+ * @param unknownAppChecks WeChat calls a minute, server-wide, for appIds that have no record
+ * @param evictIdle forget an app no caller asked for in this long (lone server only), or null for
+ *     never
+ * @param httpLimits bounds on connections and on the WeChat pass-through
  * @param callerAuth which credentials callers may present: AppSecrets, caller keys, or both
  * @param auditLog where audit records are written as JSON lines: {@code file}
  *     ({@code storeDir/audit.jsonl}, rotated at 10 MiB, 5 kept), {@code stdout}, or {@code off}
@@ -59,8 +70,17 @@ public record ServerConfig(
     String adminToken,
     RedisAddress redis,
     Duration leaseTime,
+    boolean discardSealedSecrets,
+    boolean resetSecretHashKey,
+    boolean appsOnly,
+    int unknownAppChecks,
+    Duration evictIdle,
+    HttpLimits httpLimits,
     CallerAuthMode callerAuth,
     String auditLog) {
+
+  /** WeChat calls a minute for appIds without a record, unless configured. */
+  public static final int DEFAULT_UNKNOWN_APP_CHECKS = 60;
 
   /** WeChat's production API root. */
   public static final URI WECHAT_API = URI.create("https://api.weixin.qq.com");
@@ -71,6 +91,7 @@ public record ServerConfig(
     Objects.requireNonNull(wechatBaseUrl, "wechatBaseUrl");
     Objects.requireNonNull(tokenApi, "tokenApi");
     Objects.requireNonNull(expiresAtFormat, "expiresAtFormat");
+    Objects.requireNonNull(httpLimits, "httpLimits");
     previousMasterKeyFiles = List.copyOf(previousMasterKeyFiles);
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535");
@@ -82,6 +103,12 @@ public record ServerConfig(
     if (eventLoops < 1) {
       throw new IllegalArgumentException("eventLoops must be >= 1");
     }
+    if (unknownAppChecks < 0) {
+      throw new IllegalArgumentException("unknownAppChecks must be >= 0");
+    }
+    if (appsOnly && appsFile == null) {
+      throw new IllegalArgumentException("appsOnly needs an appsFile");
+    }
   }
 
   /** Defaults for everything but the store directory and WeChat's address. */
@@ -89,13 +116,14 @@ public record ServerConfig(
     return new ServerConfig("127.0.0.1", 8080, storeDir, wechatBaseUrl, TokenApi.STABLE,
         ExpiresAtFormat.NUMBER, Duration.ofSeconds(3), Duration.ofSeconds(5),
         Runtime.getRuntime().availableProcessors(), false, null, null, List.of(), null, false,
-        null, null, null, CallerAuthMode.SECRET_AND_KEY, "file");
+        null, null, null, false, false, false, DEFAULT_UNKNOWN_APP_CHECKS, null,
+        HttpLimits.defaults(), CallerAuthMode.SECRET_AND_KEY, "file");
   }
 
   /** The HTTP part of this configuration. */
   public HttpOptions http() {
     return new HttpOptions(host, port, eventLoops, expiresAtFormat, trustForwardedFor, adminToken,
-        wechatBaseUrl, wechatConnectTimeout, wechatReadTimeout);
+        wechatBaseUrl, wechatConnectTimeout, wechatReadTimeout, httpLimits);
   }
 
   public ServerConfig withPort(int value) {
@@ -146,8 +174,25 @@ public record ServerConfig(
     return copy(b -> b.auditLog = value);
   }
 
+  public ServerConfig withHttpLimits(HttpLimits value) {
+    return copy(b -> b.httpLimits = value);
+  }
+
   public ServerConfig withLeaseTime(Duration value) {
     return copy(b -> b.leaseTime = value);
+  }
+
+  /** Serves only the apps of the apps file (set it first). */
+  public ServerConfig withAppsOnly(boolean value) {
+    return copy(b -> b.appsOnly = value);
+  }
+
+  public ServerConfig withUnknownAppChecks(int value) {
+    return copy(b -> b.unknownAppChecks = value);
+  }
+
+  public ServerConfig withEvictIdle(Duration value) {
+    return copy(b -> b.evictIdle = value);
   }
 
   public ServerConfig withMasterKey(String base64) {
@@ -161,6 +206,16 @@ public record ServerConfig(
     });
   }
 
+  /** See {@code discardSealedSecrets}: a one-off recovery from a lost master key. */
+  public ServerConfig withDiscardSealedSecrets(boolean value) {
+    return copy(b -> b.discardSealedSecrets = value);
+  }
+
+  /** See {@code resetSecretHashKey}: a one-off recovery from a lost secret-hash key. */
+  public ServerConfig withResetSecretHashKey(boolean value) {
+    return copy(b -> b.resetSecretHashKey = value);
+  }
+
   /** A copy with some components changed: the one place that lists them all. */
   private ServerConfig copy(Consumer<Copy> change) {
     Copy b = new Copy(this);
@@ -168,7 +223,9 @@ public record ServerConfig(
     return new ServerConfig(b.host, b.port, b.storeDir, b.wechatBaseUrl, b.tokenApi,
         b.expiresAtFormat, b.wechatConnectTimeout, b.wechatReadTimeout, b.eventLoops,
         b.trustForwardedFor, b.masterKey, b.masterKeyFile, b.previousMasterKeyFiles, b.appsFile,
-        b.verifyOnly, b.adminToken, b.redis, b.leaseTime, b.callerAuth, b.auditLog);
+        b.verifyOnly, b.adminToken, b.redis, b.leaseTime, b.discardSealedSecrets,
+        b.resetSecretHashKey, b.appsOnly, b.unknownAppChecks, b.evictIdle,
+        b.httpLimits, b.callerAuth, b.auditLog);
   }
 
   /** The components, mutable, for {@link #copy}. */
@@ -191,6 +248,12 @@ public record ServerConfig(
     String adminToken;
     RedisAddress redis;
     Duration leaseTime;
+    boolean discardSealedSecrets;
+    boolean resetSecretHashKey;
+    boolean appsOnly;
+    int unknownAppChecks;
+    Duration evictIdle;
+    HttpLimits httpLimits;
     CallerAuthMode callerAuth;
     String auditLog;
 
@@ -213,6 +276,12 @@ public record ServerConfig(
       adminToken = c.adminToken;
       redis = c.redis;
       leaseTime = c.leaseTime;
+      discardSealedSecrets = c.discardSealedSecrets;
+      resetSecretHashKey = c.resetSecretHashKey;
+      appsOnly = c.appsOnly;
+      unknownAppChecks = c.unknownAppChecks;
+      evictIdle = c.evictIdle;
+      httpLimits = c.httpLimits;
       callerAuth = c.callerAuth;
       auditLog = c.auditLog;
     }
@@ -225,6 +294,7 @@ public record ServerConfig(
         + ", wechatBaseUrl=" + wechatBaseUrl + ", tokenApi=" + tokenApi
         + ", masterKey=" + (masterKey == null ? "none" : "<redacted>")
         + ", masterKeyFile=" + masterKeyFile + ", appsFile=" + appsFile
+        + (appsOnly ? " (only these apps)" : "") + ", unknownAppChecks=" + unknownAppChecks
         + ", verifyOnly=" + verifyOnly + ", callerAuth=" + callerAuth.label()
         + ", auditLog=" + auditLog + ", adminToken=" + (adminToken == null ? "off" : "<redacted>")
         + "]";

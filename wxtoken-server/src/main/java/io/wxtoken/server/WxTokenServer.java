@@ -11,15 +11,16 @@ import io.wxtoken.secret.MasterKey;
 import io.wxtoken.secret.SecretBox;
 import io.wxtoken.ticket.TicketService;
 import io.wxtoken.token.AccessToken;
+import io.wxtoken.token.AppRecord;
 import io.wxtoken.token.TokenException;
 import io.wxtoken.store.h2.H2TokenStore;
+import io.wxtoken.store.redis.NoticeSigner;
 import io.wxtoken.store.redis.RedisStore;
 import io.wxtoken.token.Cluster;
 import io.wxtoken.token.SecretHasher;
 import io.wxtoken.token.TokenService;
 import io.wxtoken.token.TokenStore;
 import io.wxtoken.wechat.WeChatClient;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +31,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,15 +81,29 @@ public final class WxTokenServer implements AutoCloseable {
 
   /** Starts a server with the engine's tunables given (tests shorten retries and breakers). */
   public static WxTokenServer start(ServerConfig config, Clock clock, TokenService.Options engine) {
+    return start(config, clock, System::nanoTime, engine);
+  }
+
+  /**
+   * Starts a server timing durations with {@code nanoTime} (monotonic nanoseconds; tests pass
+   * their {@code ManualClock}'s) and reading wall time from {@code clock}.
+   */
+  public static WxTokenServer start(ServerConfig config, Clock clock, LongSupplier nanoTime,
+      TokenService.Options engine) {
     List<AppsFile.App> registrations = config.appsFile() == null
         ? List.of() : AppsFile.read(config.appsFile(), System.getenv());
     if (config.redis() != null && config.masterKey() == null && config.masterKeyFile() == null) {
       throw new IllegalStateException("a store shared through Redis needs the same master key on"
           + " every instance: set --master-key-file or WXTOKEN_MASTER_KEY");
     }
+    // A shared store's master key is configured, never generated: loaded first, since the notices
+    // the instances exchange are authenticated with a key derived from it.
+    MasterKey configured = configuredMasterKey(config);
+    List<MasterKey> previousKeys =
+        config.previousMasterKeyFiles().stream().map(MasterKey::load).toList();
     TokenStore store = config.redis() == null
         ? H2TokenStore.open(config.storeDir())
-        : RedisStore.connect(config.redis(),
+        : RedisStore.connect(config.redis(), NoticeSigner.of(configured, previousKeys),
             RedisStore.Options.defaults().withLeaseTime(leaseTime(config, engine)));
     Cluster cluster = store instanceof RedisStore redis ? redis : Cluster.SOLO;
     ExecutorService storeExecutor = Executors.newFixedThreadPool(2, daemonThreads("wxtoken-store-"));
@@ -94,33 +111,51 @@ public final class WxTokenServer implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(daemonThreads("wxtoken-refresher-"));
     List<AuditLog> closeables = new java.util.ArrayList<>();
     try {
-      SecretBox box;
-      SecretHasher hasher;
-      if (store instanceof H2TokenStore h2) {
-        box = secretBox(config, h2.directory());
-        hasher = SecretHasher.of(MasterKey.loadOrCreate(h2.directory().resolve(KEY_FILE),
-            "secret-hash key", "keep it with the store: without it every app re-verifies its"
-                + " secret with WeChat once"));
-      } else {
-        box = secretBox(config, null);
-        hasher = SecretHasher.of(SharedKeys.secretHashKey((RedisStore) store, box));
+      // Read before the embedded store's keys are loaded or made: what the store holds decides
+      // whether a missing key may be generated (empty store) or was lost (refused, unless what
+      // it protected is discarded).
+      List<AppRecord> records = store.loadAll();
+      MasterKey current = configured != null ? configured
+          : StoredKeys.embeddedMasterKey(((H2TokenStore) store).directory()
+              .resolve(MASTER_KEY_FILE), records,
+              config.discardSealedSecrets() || config.verifyOnly());
+      SecretBox box = new SecretBox(current, previousKeys);
+      if (!config.verifyOnly()) { // verify-only erases stored secrets anyway
+        records = StoredKeys.checkSealedSecrets(store, box, records,
+            config.discardSealedSecrets());
+      }
+      StoredKeys.HashKey hashKey = store instanceof H2TokenStore h2
+          ? StoredKeys.embeddedHashKey(h2, h2.directory().resolve(KEY_FILE), records,
+              config.resetSecretHashKey())
+          : SharedKeys.secretHashKey((RedisStore) store, box, records.size(),
+              config.resetSecretHashKey());
+      SecretHasher hasher = SecretHasher.of(hashKey.key());
+      if (hashKey.replacedLostKey()) {
+        StoredKeys.rebuildVerifiers(store, box, hasher, records);
       }
       Metrics metrics = new Metrics(clock);
       WeChatClient wechat = new WeChatClient(config.wechatBaseUrl(), config.tokenApi(),
           config.wechatConnectTimeout(), config.wechatReadTimeout(), metrics.wechatCalls());
-      TokenService tokens = new TokenService(store, cluster, wechat, hasher, box, clock,
-          storeExecutor, engine.withStoreSecrets(engine.storeSecrets() && !config.verifyOnly()));
+      TokenService tokens = new TokenService(store, cluster, wechat, hasher, box, clock, nanoTime,
+          storeExecutor, engine.withStoreSecrets(engine.storeSecrets() && !config.verifyOnly())
+              .withUnknownAppChecks(config.unknownAppChecks())
+              .withEvictAfter(config.evictIdle())
+              .withAllowedApps(config.appsOnly() ? registrations.stream()
+                  .map(AppsFile.App::appId).collect(Collectors.toSet()) : null));
       int stored = tokens.scheduleStored();
-      TicketService tickets = new TicketService(tokens, wechat, clock, engine.refreshPolicy(),
+      TicketService tickets = new TicketService(tokens, wechat, clock, nanoTime, engine.refreshPolicy(),
           engine.failureHoldoff(), engine.resilience(), storeExecutor);
       metrics.watch(tokens::statuses, cluster::isConnected);
+      if (store instanceof RedisStore redis) {
+        metrics.watchRejectedNotices(redis::rejectedNotices);
+      }
       AuditLog audit = Access.auditLog(config, store, clock);
       closeables.add(audit);
       Access.auditEngine(tokens, audit);
       AccessControl access = Access.keys(store, hasher, clock, tokens, audit);
       refresher.scheduleWithFixedDelay(() -> Access.reconcile(access), TICK.toMillis(),
           TICK.toMillis(), TimeUnit.MILLISECONDS);
-      ApiServer http = ApiServer.start(config.http(), tokens, tickets, clock,
+      ApiServer http = ApiServer.start(config.http(), tokens, tickets, clock, nanoTime,
           cluster::isConnected, metrics,
           new CallerAuth(config.callerAuth(), access, tokens, audit, metrics.keys()));
       refresher.scheduleWithFixedDelay(() -> refreshDue(tokens), TICK.toMillis(), TICK.toMillis(),
@@ -159,21 +194,16 @@ public final class WxTokenServer implements AutoCloseable {
     return flight.compareTo(Duration.ofSeconds(10)) < 0 ? Duration.ofSeconds(10) : flight;
   }
 
-  private static SecretBox secretBox(ServerConfig config, Path storeDir) {
-    MasterKey current;
+  /** The master key given by WXTOKEN_MASTER_KEY or --master-key-file, or null for the default file. */
+  private static MasterKey configuredMasterKey(ServerConfig config) {
     if (config.masterKey() != null) {
       try {
-        current = MasterKey.fromBase64(config.masterKey());
+        return MasterKey.fromBase64(config.masterKey());
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException("WXTOKEN_MASTER_KEY: " + e.getMessage());
       }
-    } else if (config.masterKeyFile() != null) {
-      current = MasterKey.load(config.masterKeyFile());
-    } else {
-      current = MasterKey.loadOrCreate(storeDir.resolve(MASTER_KEY_FILE)); // embedded store only
     }
-    List<MasterKey> previous = config.previousMasterKeyFiles().stream().map(MasterKey::load).toList();
-    return new SecretBox(current, previous);
+    return config.masterKeyFile() == null ? null : MasterKey.load(config.masterKeyFile());
   }
 
   private static void refreshDue(TokenService tokens) {

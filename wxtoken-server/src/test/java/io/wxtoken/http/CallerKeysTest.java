@@ -148,6 +148,26 @@ class CallerKeysTest {
   }
 
   @Test
+  void onTheFacadeAThrottledAddressIsToldOnlyThatWhileAValidKeyIsStillServed() {
+    String token = h.token(APP_ID, SECRET).accessToken();
+    String key = tokenKey()[0];
+    String guess = "{\"grant_type\":\"client_credential\",\"appid\":\"" + APP_ID
+        + "\",\"secret\":\"wxk_0123456789abcdef_" + "A".repeat(43) + "\"}";
+    for (int i = 0; i < 30; i++) {
+      assertThat(h.post("/cgi-bin/stable_token", "application/json", guess).body()
+          .path("errcode").asInt()).isEqualTo(40125);
+    }
+
+    Reply blocked = h.post("/cgi-bin/stable_token", "application/json", guess);
+    Reply valid = h.send(HttpRequest.newBuilder(h.uri("/cgi-bin/token?grant_type=client_credential"
+        + "&appid=" + APP_ID + "&secret=" + key)).GET().build());
+
+    assertThat(blocked.body().path("errcode").asInt()).isEqualTo(45011);
+    assertThat(blocked.body().path("errmsg").asText()).contains("too many failed credential checks");
+    assertThat(valid.body().path("access_token").asText()).isEqualTo(token);
+  }
+
+  @Test
   void eachRefusalIsAClearErrorWithNoWeChatCallAndIsAudited() {
     String[] key = tokenKey();
     String[] ranged = createKey("{\"name\":\"ranged\",\"apps\":[\"" + APP_ID + "\"],\"cidrs\":[\"10.0.0.0/8\"]}");
@@ -187,13 +207,17 @@ class CallerKeysTest {
   }
 
   @Test
-  void refusedKeysCountInTheAddressThrottle() {
+  void refusedKeysCountInTheAddressThrottleWhichNeverRefusesAValidKey() {
+    String guess = "wxk_0123456789abcdef_" + "A".repeat(43);
     for (int i = 0; i < 30; i++) {
-      h.token(APP_ID, "wxk_0123456789abcdef_" + "A".repeat(43));
+      assertThat(h.token(APP_ID, guess).apiCode()).isEqualTo(2006);
     }
-    String key = tokenKey()[0];
-    Reply blocked = h.token(APP_ID, key);
+    Reply blocked = h.token(APP_ID, guess);
+    assertThat(blocked.statusCode()).isEqualTo(429);
     assertThat(blocked.apiCode()).isEqualTo(2003);
+    // The throttle stops guessing; a caller whose key verifies, behind the same address, is served.
+    String key = tokenKey()[0];
+    assertThat(h.token(APP_ID, key).statusCode()).isEqualTo(200);
     List<JsonNode> throttled = audit("?event=address.throttled");
     assertThat(throttled).hasSize(1);
     assertThat(throttled.get(0).path("actor").asText()).startsWith("address:");

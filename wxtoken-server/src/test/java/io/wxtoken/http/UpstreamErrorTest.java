@@ -26,8 +26,24 @@ class UpstreamErrorTest {
     assertThat(reply.body().toString()).doesNotContain(SECRET);
   }
 
+  /** The app is known with its secret verified, and its token has expired: WeChat is asked. */
+  private static void verifiedAndExpired(ServerHarness h) {
+    assertThat(h.token(APP_ID, SECRET).statusCode()).isEqualTo(200);
+    h.clock.advance(Duration.ofSeconds(7200));
+  }
+
   @Test
-  void weChatErrcodesAre602WithErrcodeAndErrmsg() {
+  void weChatErrcodesAre602WithErrcodeAndErrmsgForAVerifiedCaller() {
+    try (ServerHarness h = ServerHarness.start(dir)) {
+      verifiedAndExpired(h);
+      h.wechat.blockIp(APP_ID, true);
+
+      assertError(h.token(APP_ID, SECRET), 602, 3002, "errcode 40164");
+    }
+  }
+
+  @Test
+  void weChatErrcodesAre602ButTheirErrmsgIsNotToldToAnUnverifiedCaller() {
     try (ServerHarness h = ServerHarness.start(dir, sim -> sim
         .app("wx00000000000000b1", SECRET)
         .app("wx00000000000000b2", SECRET)
@@ -35,12 +51,17 @@ class UpstreamErrorTest {
       h.wechat.blockIp("wx00000000000000b1", true);
       h.wechat.freezeSecret("wx00000000000000b2", true);
 
-      assertError(h.token("wx00000000000000ff", SECRET), 602, 3002, "errcode 40013: invalid appid");
-      assertError(h.token("wx00000000000000b1", SECRET), 602, 3002, "errcode 40164");
-      assertError(h.token("wx00000000000000b2", SECRET), 602, 3002, "errcode 40243");
-      // -1 is retried (twice, in the harness); when it persists the caller sees it
+      Reply unknown = h.token("wx00000000000000ff", SECRET);
+      assertError(unknown, 602, 3002, "could not be verified");
+      assertThat(unknown.message()).doesNotContain("40013").doesNotContain("invalid appid");
+      Reply blocked = h.token("wx00000000000000b1", SECRET);
+      assertError(blocked, 602, 3002, "could not be verified");
+      assertThat(blocked.message()).as("WeChat's errmsg names this server's IP")
+          .doesNotContain("40164").doesNotContain("invalid ip");
+      assertError(h.token("wx00000000000000b2", SECRET), 602, 3002, "could not be verified");
+      // -1 is retried (twice, in the harness); when it persists the caller is told it generically
       h.wechat.faults().failNext(3, -1, "system error");
-      assertError(h.token("wx00000000000000b3", SECRET), 602, 3002, "errcode -1: system error");
+      assertError(h.token("wx00000000000000b3", SECRET), 602, 3002, "could not be verified");
       assertThat(h.wechat.calls(Endpoint.STABLE_TOKEN, "wx00000000000000b3")).isEqualTo(3);
     }
   }
@@ -59,7 +80,8 @@ class UpstreamErrorTest {
   void dailyQuotaExhaustionIs602With45009() {
     try (ServerHarness h = ServerHarness.start(dir, sim -> sim.dailyTokenQuota(0),
         c -> c.withTokenApi(TokenApi.CLASSIC))) {
-      assertError(h.token(APP_ID, SECRET), 602, 3002, "errcode 45009");
+      assertError(h.token(APP_ID, SECRET), 602, 3002, "could not be verified");
+      assertThat(h.token(APP_ID, SECRET).message()).doesNotContain("45009");
     }
   }
 
@@ -67,14 +89,16 @@ class UpstreamErrorTest {
   void secretWeChatRejectsIs403() {
     try (ServerHarness h = ServerHarness.start(dir)) {
       assertError(h.token(APP_ID, "ffffffffffffffffffffffffffffffff"), 403, 2002,
-          "WeChat rejected the appSecret");
-      assertThat(h.token(APP_ID, "ffffffffffffffffffffffffffffffff").message()).contains("40125");
+          "could not be verified");
+      assertThat(h.token(APP_ID, "ffffffffffffffffffffffffffffffff").message())
+          .doesNotContain("40125");
     }
   }
 
   @Test
   void serverErrorsAre601() {
     try (ServerHarness h = ServerHarness.start(dir)) {
+      verifiedAndExpired(h);
       h.wechat.faults().serverErrorRate(1.0);
 
       assertError(h.token(APP_ID, SECRET), 601, 3001, "WeChat answered HTTP 503");
@@ -84,6 +108,7 @@ class UpstreamErrorTest {
   @Test
   void garbageIs601() {
     try (ServerHarness h = ServerHarness.start(dir)) {
+      verifiedAndExpired(h);
       h.wechat.faults().malformedRate(1.0);
 
       assertError(h.token(APP_ID, SECRET), 601, 3001, "not JSON");
@@ -93,6 +118,7 @@ class UpstreamErrorTest {
   @Test
   void theBreakerStopsCallingADeadWeChatAndRecoversWithoutARestart() throws Exception {
     try (ServerHarness h = ServerHarness.start(dir)) {
+      verifiedAndExpired(h);
       h.wechat.faults().serverErrorRate(1.0);
       h.token(APP_ID, SECRET); // 3 attempts
       h.clock.advance(Duration.ofSeconds(3)); // past the holdoff
@@ -115,6 +141,7 @@ class UpstreamErrorTest {
   @Test
   void timeoutIs601AndBounded() {
     try (ServerHarness h = ServerHarness.start(dir)) {
+      verifiedAndExpired(h);
       h.wechat.faults().timeoutRate(1.0).hang(Duration.ofSeconds(10));
       long started = System.nanoTime();
 
@@ -122,7 +149,7 @@ class UpstreamErrorTest {
 
       // 2 s read timeout per attempt; retries stop once 3 s have passed: two attempts
       assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(7));
-      assertThat(h.wechat.calls(Endpoint.STABLE_TOKEN)).isEqualTo(2);
+      assertThat(h.wechat.calls(Endpoint.STABLE_TOKEN)).isEqualTo(1 + 2);
     }
   }
 

@@ -108,7 +108,8 @@ class WeChatFacadeTest {
       "wrong grant_type|grant_type=password&appid=wx1&secret=x|40002|invalid grant_type",
       "missing grant_type|appid=wx1&secret=x|40002|invalid grant_type",
       "bad appid|grant_type=client_credential&appid=wx%2F1&secret=x|40013|invalid appid",
-      "appid not at WeChat|grant_type=client_credential&appid=wx00000000000000ff&secret=x|40013|invalid appid",
+      // point 8: whether WeChat knows the appid is not told to a caller whose secret is unproven
+      "appid not at WeChat|grant_type=client_credential&appid=wx00000000000000ff&secret=x|40013|could not be verified",
   })
   void classicErrorsAreWeChats(String name, String query, int errcode, String errmsg) {
     assertWeChatError(classic(query), errcode, errmsg);
@@ -149,17 +150,19 @@ class WeChatFacadeTest {
 
     assertThat(api.httpStatus()).isEqualTo(200);
     assertThat(api.body().path("ip_list").get(0).asText()).isEqualTo("127.0.0.1");
-    assertThat(h.wechat.calls(Endpoint.CALLBACK_IP)).isEqualTo(2);
-    assertThat(stale.body().path("errcode").asInt()).isEqualTo(40001); // WeChat's answer, as is
+    // A token wxtoken never issued is refused here, without a call: WeChat saw only the first.
+    assertThat(h.wechat.calls(Endpoint.CALLBACK_IP)).isEqualTo(1);
+    assertThat(stale.body().path("errcode").asInt()).isEqualTo(40001);
     assertThat(unknown.httpStatus()).isEqualTo(404); // the simulator knows no menu API
     assertThat(unknown.body().path("errmsg").asText()).isEqualTo("not found");
   }
 
   @Test
   void aForwardedCallThatCannotReachWeChatIs502WithMinusOne() {
+    String token = classic(APP_ID, SECRET).body().path("access_token").asText();
     h.wechat.close();
 
-    Reply reply = h.send(HttpRequest.newBuilder(h.uri("/cgi-bin/getcallbackip?access_token=x"))
+    Reply reply = h.send(HttpRequest.newBuilder(h.uri("/cgi-bin/getcallbackip?access_token=" + token))
         .GET().build());
 
     assertThat(reply.httpStatus()).isEqualTo(502);
@@ -179,7 +182,8 @@ class WeChatFacadeTest {
       classic(APP_ID, "wrong" + i);
     }
 
-    assertWeChatError(classic(APP_ID, SECRET), 45011, "minute-quota");
+    assertWeChatError(classic(APP_ID, "wrong-again"), 45011, "minute-quota");
+    assertThat(classic(APP_ID, SECRET).body().has("access_token")).isTrue();
   }
 
   @Test

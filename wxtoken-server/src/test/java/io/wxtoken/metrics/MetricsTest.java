@@ -127,7 +127,8 @@ class MetricsTest {
   void aPassThroughIsCountedOnceWhateverItsFate() throws Exception {
     String token = h.token(APP_ID, SECRET).accessToken();
     assertThat(get("/cgi-bin/getcallbackip?access_token=" + token, null).statusCode()).isEqualTo(200);
-    HttpRequest oversized = HttpRequest.newBuilder(h.uri("/cgi-bin/message/custom/send"))
+    HttpRequest oversized = HttpRequest.newBuilder(
+            h.uri("/cgi-bin/message/custom/send?access_token=" + token))
         .timeout(Duration.ofSeconds(10))
         .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[21 * 1024 * 1024])).build();
     try {

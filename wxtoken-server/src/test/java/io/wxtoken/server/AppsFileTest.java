@@ -93,6 +93,27 @@ class AppsFileTest {
   }
 
   @Test
+  void withAppsOnlyAnotherAppIsRefusedLikeAWrongSecretWithoutAskingWeChat() throws Exception {
+    Path apps = appsFile("{\"apps\":[" + entry(APP_ID, "file:" + secretFile("main.secret", SECRET))
+        + "]}");
+
+    try (ServerHarness h = ServerHarness.start(dir, sim -> sim.app(SHOP, SHOP_SECRET),
+        c -> c.withAppsFile(apps).withAppsOnly(true))) {
+      assertThat(h.token(APP_ID, SECRET).statusCode()).isEqualTo(200);
+
+      ServerHarness.Reply other = h.token(SHOP, SHOP_SECRET);
+      h.token(APP_ID, "ffffffffffffffffffffffffffffffff"); // this address's check of the minute
+      ServerHarness.Reply wrong = h.token(APP_ID, "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee");
+
+      assertThat(other.statusCode()).isEqualTo(wrong.statusCode());
+      assertThat(other.apiCode()).isEqualTo(wrong.apiCode());
+      assertThat(other.message().replace(SHOP, APP_ID)).isEqualTo(wrong.message());
+      assertThat(h.wechat.calls(Endpoint.STABLE_TOKEN, SHOP)).isZero();
+      assertThat(h.server().tokens().cached(SHOP)).isEmpty();
+    }
+  }
+
+  @Test
   void anAppWeChatRefusesDoesNotStopTheServer() throws Exception {
     Path wrong = secretFile("wrong.secret", "ffffffffffffffffffffffffffffffff");
     Path main = secretFile("main.secret", SECRET);
@@ -106,10 +127,10 @@ class AppsFileTest {
 
       assertThat(h.server().tokens().cached(SHOP)).isEmpty();
       assertThat(h.server().tokens().cached(APP_ID)).isPresent();
-      // the refused secret used the app's one secret check of the minute, as a caller's would
-      assertThat(h.token(SHOP, SHOP_SECRET).apiCode()).isEqualTo(2001);
-      h.clock.advance(Duration.ofMinutes(1));
+      // the refused secret spent the registration's check, not the callers': one with the right
+      // secret is served at once
       assertThat(h.token(SHOP, SHOP_SECRET).statusCode()).isEqualTo(200);
+      assertThat(h.wechat.calls(Endpoint.STABLE_TOKEN, SHOP)).isEqualTo(2);
     }
   }
 

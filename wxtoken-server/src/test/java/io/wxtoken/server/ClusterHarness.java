@@ -92,7 +92,7 @@ final class ClusterHarness implements AutoCloseable {
     ServerConfig config = config(i);
     TokenService.Options options = TokenService.Options.defaults(config.tokenApi())
         .withResilience(ServerHarness.QUICK);
-    return WxTokenServer.start(config, clock, options);
+    return WxTokenServer.start(config, clock, clock::nanoTime, options);
   }
 
   WxTokenServer instance(int i) {

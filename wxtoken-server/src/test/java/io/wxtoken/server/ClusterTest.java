@@ -284,22 +284,23 @@ class ClusterTest {
   }
 
   @Test
-  void anUnverifiedSecretIsCheckedWithWeChatOncePerMinuteForTheWholeCluster() {
+  void anUnverifiedSecretIsCheckedWithWeChatOncePerMinuteAndAddressForTheWholeClusterByRedisTime() {
     try (ClusterHarness c = ClusterHarness.start(dir, redis, 3)) {
-      c.token(0); // the app's first secret is checked, and spends this minute's check
+      c.token(0); // the first secret spends this address's check of the minute, cluster-wide
       c.clock.advance(Duration.ofSeconds(61));
       long calls = c.wechat.calls(Endpoint.STABLE_TOKEN);
+      // Every instance's clock jumped a minute, but the shared slot is Redis's to time, and Redis
+      // has seen seconds go by: no instance checks another secret from this address.
       for (int round = 0; round < 3; round++) {
         for (int i = 0; i < 3; i++) {
           assertThat(c.token(i, APP_ID, "wrong-secret-" + round + i).statusCode()).isEqualTo(403);
         }
       }
-      assertThat(c.wechat.calls(Endpoint.STABLE_TOKEN)).isEqualTo(calls + 1);
       c.clock.advance(Duration.ofSeconds(61));
       for (int i = 0; i < 3; i++) {
         assertThat(c.token(i, APP_ID, "wrong-again-" + i).statusCode()).isEqualTo(403);
       }
-      assertThat(c.wechat.calls(Endpoint.STABLE_TOKEN)).isEqualTo(calls + 2);
+      assertThat(c.wechat.calls(Endpoint.STABLE_TOKEN)).isEqualTo(calls);
     }
   }
 
@@ -312,7 +313,7 @@ class ClusterTest {
       ServerConfig otherKey = c.config(1).withMasterKey(
           "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=".replace('M', 'N'));
       assertThatThrownBy(() -> WxTokenServer.start(otherKey, c.clock))
-          .hasMessageContaining("cannot be opened with this instance's master key");
+          .hasMessageContaining("which is not configured here");
     }
   }
 

@@ -77,7 +77,7 @@ public final class ServerHarness implements AutoCloseable {
     ServerConfig configured = reconfigure.apply(configure.apply(config));
     TokenService.Options options = TokenService.Options.defaults(configured.tokenApi())
         .withResilience(QUICK);
-    return WxTokenServer.start(configured, clock, engine.apply(options));
+    return WxTokenServer.start(configured, clock, clock::nanoTime, engine.apply(options));
   }
 
   public WxTokenServer server() {

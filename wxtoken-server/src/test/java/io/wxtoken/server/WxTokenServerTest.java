@@ -75,7 +75,7 @@ class WxTokenServerTest {
       for (int i = 0; i < 100; i++) {
         sim.app(appId(i), SECRET);
       }
-    }, c -> c)) {
+    }, c -> c.withUnknownAppChecks(100))) { // all new at once: above the default 60 a minute
       h.wechat.faults().latency(Duration.ofMillis(100));
       List<CompletableFuture<Reply>> replies = new ArrayList<>();
       for (int round = 0; round < 3; round++) {

@@ -20,5 +20,10 @@
  * comes from an injected {@link java.time.Clock}, typically a {@link io.wxtoken.simulator.ManualClock};
  * only injected latency and hang faults sleep in real time. {@link io.wxtoken.simulator.Faults} adds
  * reproducible (seeded) failures to the two token endpoints and the ticket endpoint.
+ *
+ * <p>{@link io.wxtoken.simulator.WeComSimulator} serves WeCom (企业微信) on a listener of its own,
+ * since WeCom shares WeChat's {@code /cgi-bin/} paths: {@code gettoken} per (corp, secret), the
+ * corp's {@code get_jsapi_ticket} and the app's {@code ticket/get?type=agent_config}, with WeCom's
+ * trusted IPs, frequency limits, failed-call block and hourly ticket caps.
  */
 package io.wxtoken.simulator;

@@ -79,7 +79,7 @@ public final class LiveServer implements AutoCloseable {
         .withWeChatTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2)));
     TokenService.Options options = TokenService.Options.defaults(config.tokenApi())
         .withResilience(QUICK);
-    return WxTokenServer.start(config, clock, options);
+    return WxTokenServer.start(config, clock, clock::nanoTime, options);
   }
 
   /** The first server's base URL. */

@@ -23,6 +23,9 @@ import org.h2.jdbcx.JdbcConnectionPool;
 /**
  * {@link TokenStore} on an H2 database file, {@code DIR/wxtoken.mv.db}.
  *
+ * <p>Permissions: {@code DIR} is created {@code rwx------} and every file H2 makes there
+ * {@code rw-------} ({@link OwnerOnlyFilePath}); opening warns about anything looser found there.
+ *
  * <p>Durability: the database runs with {@code WRITE_DELAY=0}, so a commit reaches the file
  * (the operating system) before {@link #save} returns and survives the process being killed. H2's
  * file lock keeps a second server from opening the same directory.
@@ -53,12 +56,15 @@ public final class H2TokenStore implements TokenStore {
   public static H2TokenStore open(Path directory) {
     Path dir = directory.toAbsolutePath().normalize();
     try {
-      Files.createDirectories(dir);
+      StorePermissions.createDirectories(dir);
     } catch (java.io.IOException e) {
       throw new StoreException("cannot create store directory " + dir + ": " + e.getMessage(), e);
     }
-    String url = "jdbc:h2:file:" + dir.resolve(FILE_NAME)
-        + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+    OwnerOnlyFilePath.register();
+    // Files through the owner-only file system (0600 from creation, whatever the umask); no trace
+    // file, whose error lines may quote statements: failures reach the caller as exceptions.
+    String url = "jdbc:h2:" + OwnerOnlyFilePath.SCHEME + ":" + dir.resolve(FILE_NAME)
+        + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0";
     JdbcConnectionPool pool = JdbcConnectionPool.create(url, "wxtoken", "");
     pool.setMaxConnections(4);
     H2TokenStore store = new H2TokenStore(pool, dir);
@@ -71,6 +77,7 @@ public final class H2TokenStore implements TokenStore {
           : "";
       throw new StoreException("cannot open store in " + dir + hint + ": " + e.getMessage(), e);
     }
+    StorePermissions.warnIfLoose(dir);
     return store;
   }
 
@@ -90,6 +97,35 @@ public final class H2TokenStore implements TokenStore {
   /** The directory holding the database file. */
   public Path directory() {
     return directory;
+  }
+
+  /**
+   * A setting of this store ({@code wxtoken_meta}), such as the id of the key its verifiers were
+   * made with: a value safe to keep next to the data, never a secret.
+   */
+  public Optional<String> setting(String name) {
+    try (Connection c = pool.getConnection();
+        PreparedStatement q = c.prepareStatement("SELECT val FROM wxtoken_meta WHERE name = ?")) {
+      q.setString(1, name);
+      try (ResultSet r = q.executeQuery()) {
+        return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new StoreException("cannot read the setting " + name + " from the store", e);
+    }
+  }
+
+  /** Writes a {@link #setting}, replacing its value. */
+  public void putSetting(String name, String value) {
+    try (Connection c = pool.getConnection();
+        PreparedStatement m = c.prepareStatement(
+            "MERGE INTO wxtoken_meta (name, val) KEY(name) VALUES (?, ?)")) {
+      m.setString(1, name);
+      m.setString(2, value);
+      m.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("cannot write the setting " + name + " to the store", e);
+    }
   }
 
   private void migrate() throws SQLException {
@@ -186,6 +222,32 @@ public final class H2TokenStore implements TokenStore {
       m.executeUpdate();
     } catch (SQLException e) {
       throw new StoreException("cannot write the quota of app " + appId, e);
+    }
+  }
+
+  @Override
+  public boolean delete(String appId) {
+    try (Connection c = pool.getConnection();
+        PreparedStatement token = c.prepareStatement("DELETE FROM app_token WHERE app_id = ?");
+        PreparedStatement quota = c.prepareStatement("DELETE FROM app_quota WHERE app_id = ?")) {
+      token.setString(1, appId);
+      quota.setString(1, appId);
+      int deleted = token.executeUpdate();
+      quota.executeUpdate();
+      return deleted > 0;
+    } catch (SQLException e) {
+      throw new StoreException("cannot delete app " + appId, e);
+    }
+  }
+
+  @Override
+  public int purgeQuotaBefore(LocalDate day) {
+    try (Connection c = pool.getConnection();
+        PreparedStatement d = c.prepareStatement("DELETE FROM app_quota WHERE wechat_day < ?")) {
+      d.setObject(1, day);
+      return d.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("cannot purge old quota counts", e);
     }
   }
 

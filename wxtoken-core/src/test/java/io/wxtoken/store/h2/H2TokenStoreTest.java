@@ -249,7 +249,7 @@ class H2TokenStoreTest {
           Duration.ofSeconds(2), Duration.ofSeconds(2));
       TokenService service = new TokenService(store, client, new SecretHasher(new byte[32]),
           new SecretBox(MasterKey.fromBase64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="),
-              java.util.List.of()), clock, storeExecutor,
+              java.util.List.of()), clock, clock::nanoTime, storeExecutor,
           TokenService.Options.defaults(TokenApi.CLASSIC));
       token = service.get(APP, secret).get(10, TimeUnit.SECONDS).value();
       assertThat(store.load(APP)).hasValueSatisfying(r -> {

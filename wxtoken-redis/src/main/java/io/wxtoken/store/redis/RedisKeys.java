@@ -15,7 +15,10 @@ final class RedisKeys {
   static final String LEASE = ":lease";
   /** String (JSON): the app's WeChat calls on the current WeChat day; expires after two days. */
   static final String QUOTA = ":quota";
-  /** String "until|verifier": the app's once-per-interval check of an unverified secret. */
+  /**
+   * Followed by {@code :<hex of the caller's address>}. String: the verifier of the secret that
+   * address may have checked in the current interval; expires with the interval (Redis time).
+   */
   static final String SECRET_CHECK = ":secret-check";
   /** Set of every appId with a token record: the app registry. */
   static final String APPS = PREFIX + "apps";

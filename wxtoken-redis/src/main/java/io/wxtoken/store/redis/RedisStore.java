@@ -18,6 +18,8 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
 import io.wxtoken.token.AppRecord;
 import io.wxtoken.token.Cluster;
 import io.wxtoken.token.Lease;
@@ -25,8 +27,10 @@ import io.wxtoken.token.QuotaUsage;
 import io.wxtoken.token.StoreException;
 import io.wxtoken.token.TokenStore;
 import io.wxtoken.token.Verifier;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -52,11 +56,14 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Leases</b> are {@code SET NX PX} keys with a unique owner id, given back by a
  *       compare-and-delete script.
  *   <li><b>Notices</b>: every save and release is published on {@code wxtoken:events} by the
- *       script that makes it, so no change goes unannounced.
+ *       script that makes it, so no change goes unannounced; each carries a MAC under a key
+ *       derived from the master key ({@link NoticeSigner}), and one that does not verify is
+ *       dropped and counted, never adopted.
  *   <li><b>Durability</b> is Redis's: run it with {@code appendonly yes} (README).
  * </ul>
  *
- * <p>Commands fail fast while disconnected (Lettuce reconnects by itself) and are bounded by the
+ * <p>Commands fail fast while disconnected (Lettuce reconnects by itself, at most
+ * {@link #RECONNECT_MAX} apart) and are bounded by the
  * command timeout; failures surface as {@link StoreException}. A ping each second keeps
  * {@link #isConnected()} current and reports a reconnection to the engine. Thread-safe.
  */
@@ -64,6 +71,13 @@ public final class RedisStore implements TokenStore, Cluster {
   private static final Logger log = LoggerFactory.getLogger(RedisStore.class);
   private static final String SAVED = "saved\n";
   private static final String RELEASED = "released\n";
+  /**
+   * Bounds of the wait between reconnection attempts (Lettuce's default grows to 30 s): a restarted
+   * Redis is used again within about a second of answering, instead of instances acting alone
+   * meanwhile. Jittered so a cluster's instances do not knock in step.
+   */
+  static final Duration RECONNECT_MIN = Duration.ofMillis(50);
+  static final Duration RECONNECT_MAX = Duration.ofSeconds(1);
   /** Quota counts are for one WeChat day; two days covers any time zone and late reads. */
   private static final long QUOTA_TTL_MILLIS = Duration.ofDays(2).toMillis();
 
@@ -94,6 +108,7 @@ public final class RedisStore implements TokenStore, Cluster {
 
   private final RedisAddress address;
   private final Options options;
+  private final ClientResources resources;
   private final AbstractRedisClient client;
   private final StatefulConnection<String, String> connection;
   private final RedisClusterCommands<String, String> commands;
@@ -102,17 +117,22 @@ public final class RedisStore implements TokenStore, Cluster {
   private final String instanceId = UUID.randomUUID().toString();
   private final AtomicLong leaseSequence = new AtomicLong();
   private final RecordCodec codec = new RecordCodec();
+  private final NoticeSigner signer;
+  private final AtomicLong rejectedNotices = new AtomicLong();
   private final ScheduledFuture<?> pinger;
   private volatile Listener listener;
   private volatile boolean reachable = true;
   private volatile boolean closed;
 
-  private RedisStore(RedisAddress address, Options options, AbstractRedisClient client,
+  private RedisStore(RedisAddress address, NoticeSigner signer, Options options,
+      ClientResources resources, AbstractRedisClient client,
       StatefulConnection<String, String> connection, RedisClusterCommands<String, String> commands,
       RedisClusterAsyncCommands<String, String> async,
       StatefulRedisPubSubConnection<String, String> events) {
     this.address = address;
+    this.signer = signer;
     this.options = options;
+    this.resources = resources;
     this.client = client;
     this.connection = connection;
     this.commands = commands;
@@ -132,6 +152,14 @@ public final class RedisStore implements TokenStore, Cluster {
       public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
         reachable(false, null);
       }
+
+      @Override
+      public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress remote) {
+        // Back: check soon (once the connection's handshake is done) rather than at the next
+        // ping, so readiness and the re-read follow within a fraction of a second.
+        client.getResources().eventExecutorGroup()
+            .schedule(RedisStore.this::ping, 100, TimeUnit.MILLISECONDS);
+      }
     });
     long every = options.pingInterval().toMillis();
     this.pinger = client.getResources().eventExecutorGroup()
@@ -141,14 +169,19 @@ public final class RedisStore implements TokenStore, Cluster {
   /**
    * Connects to Redis and subscribes to the instances' notices.
    *
+   * @param signer authenticates the notices: every instance needs one from the same master key
    * @throws StoreException if Redis cannot be reached now
    */
-  public static RedisStore connect(RedisAddress address, Options options) {
+  public static RedisStore connect(RedisAddress address, NoticeSigner signer, Options options) {
+    Objects.requireNonNull(signer, "signer");
     TimeoutOptions timeouts = TimeoutOptions.enabled(options.commandTimeout());
+    ClientResources resources = ClientResources.builder()
+        .reconnectDelay(Delay.equalJitter(RECONNECT_MIN, RECONNECT_MAX, 100, TimeUnit.MILLISECONDS))
+        .build();
     AbstractRedisClient client = null;
     try {
       if (address.isCluster()) {
-        RedisClusterClient cluster = RedisClusterClient.create(address.nodes());
+        RedisClusterClient cluster = RedisClusterClient.create(resources, address.nodes());
         client = cluster;
         // Node connections open on first use, so commands wait for them (bounded by the command
         // timeout) rather than being rejected while a node's connection is still being made.
@@ -156,22 +189,23 @@ public final class RedisStore implements TokenStore, Cluster {
             .timeoutOptions(timeouts)
             .build());
         StatefulRedisClusterConnection<String, String> connection = cluster.connect();
-        return new RedisStore(address, options, cluster, connection, connection.sync(),
-            connection.async(), cluster.connectPubSub());
+        return new RedisStore(address, signer, options, resources, cluster, connection,
+            connection.sync(), connection.async(), cluster.connectPubSub());
       }
-      RedisClient single = RedisClient.create(address.uri());
+      RedisClient single = RedisClient.create(resources, address.uri());
       client = single;
       single.setOptions(ClientOptions.builder()
           .timeoutOptions(timeouts)
           .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
           .build());
       StatefulRedisConnection<String, String> connection = single.connect();
-      return new RedisStore(address, options, single, connection, connection.sync(),
-          connection.async(), single.connectPubSub());
+      return new RedisStore(address, signer, options, resources, single, connection,
+          connection.sync(), connection.async(), single.connectPubSub());
     } catch (RedisException e) {
       if (client != null) {
         client.shutdown();
       }
+      resources.shutdown(0, 2, TimeUnit.SECONDS);
       throw new StoreException("cannot connect to Redis at " + address + ": " + e.getMessage(), e);
     }
   }
@@ -222,7 +256,8 @@ public final class RedisStore implements TokenStore, Cluster {
     Long written = call("write app " + appId, () -> commands.eval(Scripts.SAVE,
         ScriptOutputType.INTEGER,
         new String[] {RedisKeys.app(appId, RedisKeys.TOKEN), RedisKeys.app(appId, RedisKeys.LEASE)},
-        Long.toString(record.generation()), value, owner, RedisKeys.EVENTS, SAVED + value,
+        Long.toString(record.generation()), value, owner, RedisKeys.EVENTS,
+        signer.sign(SAVED + value),
         Integer.toString(RecordCodec.VERSION)));
     if (written != 1) {
       return false;
@@ -276,6 +311,20 @@ public final class RedisStore implements TokenStore, Cluster {
         SetArgs.Builder.px(QUOTA_TTL_MILLIS)));
   }
 
+  @Override
+  public boolean delete(String appId) {
+    Long deleted = call("delete app " + appId, () -> commands.del(
+        RedisKeys.app(appId, RedisKeys.TOKEN), RedisKeys.app(appId, RedisKeys.QUOTA)));
+    call("unlist app " + appId, () -> commands.srem(RedisKeys.APPS, appId));
+    return deleted != null && deleted > 0;
+  }
+
+  /** Nothing to do: every quota count expires by itself two days after its last write. */
+  @Override
+  public int purgeQuotaBefore(LocalDate day) {
+    return 0;
+  }
+
   /**
    * A setting every instance must share (the sealed secret-hash key): the stored one, or
    * {@code valueIfAbsent} stored now if there is none. The first instance's value wins.
@@ -285,6 +334,11 @@ public final class RedisStore implements TokenStore, Cluster {
       commands.hsetnx(RedisKeys.META, name, valueIfAbsent);
       return commands.hget(RedisKeys.META, name);
     });
+  }
+
+  /** A shared setting, or null if no instance has stored it. */
+  public String readSharedSetting(String name) {
+    return call("read the shared setting " + name, () -> commands.hget(RedisKeys.META, name));
   }
 
   /** Replaces a shared setting that equals {@code expected} (resealing under a new key). */
@@ -317,18 +371,19 @@ public final class RedisStore implements TokenStore, Cluster {
     }
     call("give back the lease of app " + lease.appId(), () -> commands.eval(Scripts.RELEASE,
         ScriptOutputType.INTEGER, new String[] {RedisKeys.app(lease.appId(), RedisKeys.LEASE)},
-        lease.owner(), RedisKeys.EVENTS, RELEASED + lease.appId()));
+        lease.owner(), RedisKeys.EVENTS, signer.sign(RELEASED + lease.appId())));
   }
 
   @Override
-  public Duration reserveSecretCheck(String appId, Verifier verifier, Instant now,
+  public boolean reserveSecretCheck(String appId, Verifier verifier, String address,
       Duration interval) {
-    Long wait = call("reserve the secret check of app " + appId, () -> commands.eval(
-        Scripts.RESERVE_CHECK, ScriptOutputType.INTEGER,
-        new String[] {RedisKeys.app(appId, RedisKeys.SECRET_CHECK)},
-        Long.toString(now.toEpochMilli()), Long.toString(Math.max(1, interval.toMillis())),
+    String key = RedisKeys.app(appId, RedisKeys.SECRET_CHECK) + ":"
+        + HexFormat.of().formatHex(address.getBytes(StandardCharsets.UTF_8));
+    Long reserved = call("reserve the secret check of app " + appId, () -> commands.eval(
+        Scripts.RESERVE_CHECK, ScriptOutputType.INTEGER, new String[] {key},
+        Long.toString(Math.max(1, interval.toMillis())),
         HexFormat.of().formatHex(verifier.bytes())));
-    return Duration.ofMillis(wait);
+    return reserved == 1;
   }
 
   @Override
@@ -343,9 +398,23 @@ public final class RedisStore implements TokenStore, Cluster {
 
   // ------------------------------------------------------------------------------ internals
 
-  private void onEvent(String message) {
+  /**
+   * How many notices were dropped because their MAC did not verify (forged, or from an instance
+   * with another master key) or they were malformed.
+   */
+  public long rejectedNotices() {
+    return rejectedNotices.get();
+  }
+
+  private void onEvent(String signed) {
     Listener target = listener;
     if (target == null) {
+      return;
+    }
+    String message = signer.verify(signed);
+    if (message == null) {
+      rejected("an unauthenticated notice (a client that may PUBLISH there without this"
+          + " cluster's master key, or an instance started with another one)");
       return;
     }
     try {
@@ -353,9 +422,20 @@ public final class RedisStore implements TokenStore, Cluster {
         target.saved(decode(message.substring(SAVED.length())));
       } else if (message.startsWith(RELEASED)) {
         target.released(message.substring(RELEASED.length()));
+      } else {
+        rejected("a notice of an unknown kind");
       }
     } catch (RuntimeException e) {
-      log.warn("ignored an unreadable notice on {}: {}", RedisKeys.EVENTS, e.getMessage());
+      // The cause's message may quote the record (a token): only its type is logged.
+      rejected("an unreadable notice (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /** Counts a dropped notice; logs it without its contents, at the 1st, 2nd, 4th, 8th… drop. */
+  private void rejected(String what) {
+    long n = rejectedNotices.incrementAndGet();
+    if (Long.bitCount(n) == 1) {
+      log.warn("dropped {} on {}; {} dropped so far", what, RedisKeys.EVENTS, n);
     }
   }
 
@@ -429,6 +509,8 @@ public final class RedisStore implements TokenStore, Cluster {
     events.close();
     connection.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    // Ours, not the client's: shut down here, and waited for, as the client's own would have been.
+    resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3_000);
   }
 
   @Override

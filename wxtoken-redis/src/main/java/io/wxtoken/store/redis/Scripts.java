@@ -22,23 +22,14 @@ final class Scripts {
       """;
 
   /**
-   * Reserves a once-per-interval check of an unverified secret. KEYS[1] the app's check key;
-   * ARGV[1] now (ms, the engine's clock), ARGV[2] interval (ms), ARGV[3] the secret's verifier.
-   * The value is "until|verifier"; the key's own expiry only cleans up. Returns 0 when reserved
-   * (or already reserved for the same verifier), else the ms until a check may be made.
+   * Reserves a once-per-interval check of an unverified secret by one caller address. KEYS[1]
+   * the (app, address) check key; ARGV[1] interval (ms), ARGV[2] the secret's verifier. Timed by
+   * Redis alone (the key's expiry), never by an instance's clock. Returns 1 when reserved (or
+   * already reserved for the same verifier), else 0.
    */
   static final String RESERVE_CHECK = """
-      local now = tonumber(ARGV[1])
-      local held = redis.call('get', KEYS[1])
-      if held then
-        local bar = string.find(held, '|', 1, true)
-        local untilMs = tonumber(string.sub(held, 1, bar - 1))
-        if now < untilMs then
-          if string.sub(held, bar + 1) == ARGV[3] then return 0 end
-          return untilMs - now
-        end
-      end
-      redis.call('set', KEYS[1], (now + tonumber(ARGV[2])) .. '|' .. ARGV[3], 'PX', ARGV[2])
+      if redis.call('set', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[1]) then return 1 end
+      if redis.call('get', KEYS[1]) == ARGV[2] then return 1 end
       return 0
       """;
 

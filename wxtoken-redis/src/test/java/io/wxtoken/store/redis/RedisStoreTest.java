@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.wxtoken.secret.MasterKey;
 import io.wxtoken.token.AccessToken;
 import io.wxtoken.token.AppRecord;
 import io.wxtoken.token.Cluster;
@@ -29,6 +30,9 @@ import org.junit.jupiter.api.Test;
 
 class RedisStoreTest {
   static final Instant T0 = Instant.parse("2026-11-25T00:00:00Z");
+  /** The notices' signer of every instance in these tests: one master key for all. */
+  static final NoticeSigner SIGNER = NoticeSigner.of(MasterKey.fromBase64(
+      "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="), List.of());
   static RedisServerProcess redis;
 
   RedisStore a;
@@ -56,7 +60,7 @@ class RedisStoreTest {
   }
 
   RedisStore connect(Duration leaseTime) {
-    return RedisStore.connect(RedisAddress.parse(redis.uri()),
+    return RedisStore.connect(RedisAddress.parse(redis.uri()), SIGNER,
         RedisStore.Options.defaults().withLeaseTime(leaseTime));
   }
 
@@ -192,19 +196,39 @@ class RedisStoreTest {
   }
 
   @Test
-  void secretChecksAreBudgetedOnceAcrossInstancesByTheEnginesClock() {
+  void secretChecksAreBudgetedPerAppAndAddressAcrossInstances() {
     Verifier one = Verifier.of(new byte[] {1});
     Verifier other = Verifier.of(new byte[] {2});
     Duration minute = Duration.ofMinutes(1);
-    assertThat(a.reserveSecretCheck("wx1", one, T0, minute)).isZero();
-    assertThat(b.reserveSecretCheck("wx1", other, T0.plusSeconds(20), minute))
-        .isEqualTo(Duration.ofSeconds(40));
-    assertThat(b.reserveSecretCheck("wx1", one, T0.plusSeconds(20), minute))
-        .as("the same secret's check, taken over from an instance that died making it").isZero();
-    assertThat(b.reserveSecretCheck("wx2", other, T0, minute)).isZero();
-    assertThat(b.reserveSecretCheck("wx1", other, T0.plusSeconds(60), minute))
-        .as("a minute later by the engine's clock, whatever Redis's own clock says").isZero();
-    assertThat(a.reserveSecretCheck("wx1", one, T0.plusSeconds(61), minute)).isPositive();
+    assertThat(a.reserveSecretCheck("wx1", one, "10.0.0.1", minute)).isTrue();
+    assertThat(b.reserveSecretCheck("wx1", other, "10.0.0.1", minute)).isFalse();
+    assertThat(b.reserveSecretCheck("wx1", one, "10.0.0.1", minute))
+        .as("the same secret's check, taken over from an instance that died making it").isTrue();
+    assertThat(b.reserveSecretCheck("wx1", other, "10.0.0.2", minute))
+        .as("another address has its own check").isTrue();
+    assertThat(b.reserveSecretCheck("wx2", other, "10.0.0.1", minute)).isTrue();
+    assertThat(a.reserveSecretCheck("wx1", one, "2001:db8::/64", minute)).isTrue();
+    assertThat(b.reserveSecretCheck("wx1", other, "2001:db8::/64", minute)).isFalse();
+  }
+
+  @Test
+  void aSecretCheckSlotIsTimedByRedisNotByTheInstances() throws Exception {
+    Verifier one = Verifier.of(new byte[] {1});
+    Verifier other = Verifier.of(new byte[] {2});
+    Duration interval = Duration.ofMillis(300);
+    long started = System.nanoTime();
+    assertThat(a.reserveSecretCheck("wx1", one, "10.0.0.1", interval)).isTrue();
+    boolean refusedAtOnce = !b.reserveSecretCheck("wx1", other, "10.0.0.1", interval);
+    long elapsed = System.nanoTime() - started;
+    if (elapsed < interval.toNanos()) {
+      assertThat(refusedAtOnce).isTrue();
+    }
+    // No clock is passed: the slot ends when Redis expires it, whatever the instances' clocks say.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!b.reserveSecretCheck("wx1", other, "10.0.0.1", interval)) {
+      assertThat(System.nanoTime()).as("the slot lapses in Redis").isLessThan(deadline);
+      Thread.sleep(20);
+    }
   }
 
   @Test
@@ -265,6 +289,107 @@ class RedisStoreTest {
     }
     assertThat(reconnections).hasValue(1);
     assertThat(a.save(record("wx1", "tok-1", 1, null))).isTrue();
+  }
+
+  @Test
+  void dropsNoticesThatAreNotAuthenticatedWithTheClustersMasterKey() throws Exception {
+    BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+    b.listen(new Cluster.Listener() {
+      @Override
+      public void saved(AppRecord record) {
+        heard.add("saved " + record.token().value());
+      }
+
+      @Override
+      public void released(String appId) {
+        heard.add("released " + appId);
+      }
+
+      @Override
+      public void reconnected() {}
+    });
+    String forged = new RecordCodec().encode(record("wx1", "forged-token", 99, null));
+    NoticeSigner otherKey = NoticeSigner.of(MasterKey.fromBase64(
+        "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA="), List.of());
+    String genuine = SIGNER.sign("saved\n" + new RecordCodec().encode(
+        record("wx1", "real-token", 1, null)));
+    try (RedisClient client = RedisClient.create(redis.uri());
+        StatefulRedisConnection<String, String> c = client.connect()) {
+      c.sync().publish("wxtoken:events", "saved\n" + forged); // the unsigned format
+      c.sync().publish("wxtoken:events", otherKey.sign("saved\n" + forged));
+      c.sync().publish("wxtoken:events", genuine.replace("real-token", "fake-token"));
+      c.sync().publish("wxtoken:events", genuine.substring(0, 43) + ":released\nwx1");
+      c.sync().publish("wxtoken:events", "x".repeat(43) + ":released\nwx1");
+      c.sync().publish("wxtoken:events", "");
+    }
+    Lease lease = a.tryLease("wx1");
+    a.save(record("wx1", "tok-1", 1, null), lease);
+    a.release(lease);
+
+    // only the genuine notices arrive, in order after the forged ones were dropped
+    assertThat(heard.poll(5, TimeUnit.SECONDS)).isEqualTo("saved tok-1");
+    assertThat(heard.poll(5, TimeUnit.SECONDS)).isEqualTo("released wx1");
+    assertThat(heard).isEmpty();
+    assertThat(b.rejectedNotices()).isEqualTo(6);
+    // and the notice a genuine instance signed is accepted as it is (replays are fenced by
+    // generation in the engine)
+    assertThat(SIGNER.verify(genuine)).startsWith("saved\n");
+    // a previous master key's notices are still accepted during a rotation
+    NoticeSigner rotated = NoticeSigner.of(MasterKey.fromBase64(
+        "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA="), List.of(MasterKey.fromBase64(
+        "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")));
+    assertThat(rotated.verify(genuine)).isEqualTo(SIGNER.verify(genuine));
+  }
+
+  /**
+   * Lettuce's default reconnection back-off doubles up to 30 s, so after an outage of a few
+   * seconds it would try again only seconds after Redis is back; the store's bounded delay finds
+   * it within about a second, and readiness and notices follow.
+   */
+  @Test
+  void afterALongOutageReconnectsWithinTwoSecondsOfRedisAnsweringAgain() throws Exception {
+    BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+    AtomicInteger reconnections = new AtomicInteger();
+    b.listen(new Cluster.Listener() {
+      @Override
+      public void saved(AppRecord record) {
+        heard.add("saved " + record.token().value());
+      }
+
+      @Override
+      public void released(String appId) {}
+
+      @Override
+      public void reconnected() {
+        reconnections.incrementAndGet();
+      }
+    });
+    redis.stop();
+    awaitConnected(a, false);
+    awaitConnected(b, false);
+    // Down long enough for the default back-off to grow past 4 s (attempts ~4.1 s, then ~8.2 s,
+    // then ~16.4 s after the drop).
+    Thread.sleep(10_000);
+
+    redis.startAgain();
+    long back = System.nanoTime();
+    long deadline = back + TimeUnit.SECONDS.toNanos(15);
+    while (!(a.isConnected() && b.isConnected() && reconnections.get() > 0)
+        && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    long readyAfter = System.nanoTime() - back;
+    Lease lease = a.tryLease("wx1");
+    a.save(record("wx1", "after-outage", 1, null), lease);
+    a.release(lease);
+    String notice = heard.poll(5, TimeUnit.SECONDS);
+    long noticedAfter = System.nanoTime() - back;
+
+    assertThat(a.isConnected() && b.isConnected()).isTrue();
+    assertThat(reconnections).hasValue(1);
+    assertThat(notice).isEqualTo("saved after-outage");
+    assertThat(Duration.ofNanos(readyAfter)).isLessThan(Duration.ofMillis(2500));
+    assertThat(Duration.ofNanos(noticedAfter)).isLessThan(Duration.ofMillis(3000));
   }
 
   static void awaitConnected(RedisStore store, boolean connected) throws InterruptedException {

@@ -33,8 +33,10 @@ class RedisTopologiesTest {
       formCluster(nodes);
       String uri = "redis-cluster://" + nodes.stream().map(n -> "127.0.0.1:" + n.port())
           .collect(Collectors.joining(","));
-      try (RedisStore a = RedisStore.connect(RedisAddress.parse(uri), RedisStore.Options.defaults());
-          RedisStore b = RedisStore.connect(RedisAddress.parse(uri), RedisStore.Options.defaults())) {
+      try (RedisStore a = RedisStore.connect(RedisAddress.parse(uri),
+              RedisStoreTest.SIGNER, RedisStore.Options.defaults());
+          RedisStore b = RedisStore.connect(RedisAddress.parse(uri),
+              RedisStoreTest.SIGNER, RedisStore.Options.defaults())) {
         BlockingQueue<String> heard = listen(b);
         List<String> apps = new ArrayList<>();
         for (int i = 0; i < 20; i++) { // hash tags put these in many slots, on every node
@@ -73,8 +75,10 @@ class RedisTopologiesTest {
         RedisServerProcess sentinel = RedisServerProcess.startSentinel(master.port(), "wxmaster")) {
       RedisAddress address = RedisAddress.parse(
           "redis-sentinel://127.0.0.1:" + sentinel.port() + "/0#wxmaster");
-      try (RedisStore a = RedisStore.connect(address, RedisStore.Options.defaults());
-          RedisStore b = RedisStore.connect(address, RedisStore.Options.defaults())) {
+      try (RedisStore a = RedisStore.connect(address,
+              RedisStoreTest.SIGNER, RedisStore.Options.defaults());
+          RedisStore b = RedisStore.connect(address,
+              RedisStoreTest.SIGNER, RedisStore.Options.defaults())) {
         BlockingQueue<String> heard = listen(b);
         Lease lease = a.tryLease("wx1");
         assertThat(a.save(record("wx1", 1), lease)).isTrue();
