@@ -148,7 +148,7 @@ final class ServerOptions {
   int maxConnections;
 
   @Option(names = "--max-connections-per-address", paramLabel = "N",
-      defaultValue = "${env:WXTOKEN_MAX_CONNECTIONS_PER_ADDRESS:-256}",
+      defaultValue = "${env:WXTOKEN_MAX_CONNECTIONS_PER_ADDRESS:-2048}",
       description = "Open connections at once from one address (IPv6: one /64); not applied with --trust-forwarded-for (env WXTOKEN_MAX_CONNECTIONS_PER_ADDRESS, default ${DEFAULT-VALUE}).")
   int maxConnectionsPerAddress;
 

@@ -29,7 +29,7 @@ public record HttpLimits(Duration headerTimeout, int maxConnections, int maxConn
 
   /** Sane defaults for a server with a 256 MiB heap. */
   public static HttpLimits defaults() {
-    return new HttpLimits(Duration.ofSeconds(10), 10_000, 256, true, false, 64,
+    return new HttpLimits(Duration.ofSeconds(10), 10_000, 2048, true, false, 64,
         64L * 1024 * 1024, 1024 * 1024, 12L * 1024 * 1024, Duration.ofSeconds(60));
   }
 

@@ -31,7 +31,7 @@ final class WireErrors {
    * call unthrottled.
    */
   static boolean isFailedCredential(TokenException e) {
-    return e.unverifiedCaller()
+    return unproven(e)
         || e.reason() == TokenException.Reason.SECRET_MISMATCH
         || e.reason() == TokenException.Reason.SECRET_REJECTED
         || (e.reason() == TokenException.Reason.UPSTREAM_ERROR && e.errcode() == 40013);
@@ -50,13 +50,34 @@ final class WireErrors {
     };
   }
 
+  /**
+   * Whether the answer must be the generic one: the caller is unproven and the failure could tell
+   * it something about the app. A cluster outage says nothing about the app, and is no failed
+   * credential either: callers of a new app during a Redis outage must not be throttled for it.
+   */
+  private static boolean unproven(TokenException e) {
+    return e.unverifiedCaller() && e.reason() != TokenException.Reason.CLUSTER_UNAVAILABLE
+        && e.reason() != TokenException.Reason.UPSTREAM_UNAVAILABLE;
+  }
+
+  /**
+   * What an unproven caller is told when WeChat could not be reached: that much tells it nothing
+   * about the app, and saves a first caller from suspecting its secret; the cause stays in the log.
+   */
+  static final String UNREACHABLE_UNVERIFIED = "WeChat could not be reached, so the appId and"
+      + " appSecret could not be verified; retry later";
+
   /** The Authing message for an engine failure. */
   static String apiMessage(TokenException e) {
-    if (e.unverifiedCaller()) {
+    if (unproven(e)) {
       return UNVERIFIED;
     }
     return e.reason() == TokenException.Reason.UPSTREAM_UNAVAILABLE
-        ? "cannot get a token from WeChat: " + e.getMessage() : e.getMessage();
+        ? "cannot get a token from WeChat: " + unavailable(e) : e.getMessage();
+  }
+
+  private static String unavailable(TokenException e) {
+    return e.unverifiedCaller() ? UNREACHABLE_UNVERIFIED : e.getMessage();
   }
 
   /** The Authing error for a ticket failure. */
@@ -71,12 +92,13 @@ final class WireErrors {
   static WeChatError wechat(TokenException e, boolean stable) {
     boolean secret = e.reason() == TokenException.Reason.SECRET_MISMATCH
         || e.reason() == TokenException.Reason.SECRET_REJECTED;
-    if (e.unverifiedCaller()) {
+    if (unproven(e)) {
       // WeChat's own code (40013, 40125...) tells an SDK what to fix; the text adds nothing.
       int errcode = secret ? (stable ? 40125 : 40001)
           : e.reason() == TokenException.Reason.UPSTREAM_ERROR ? e.errcode() : -1;
-      return new WeChatError(errcode, errcode == -1 ? "system error (wxtoken: " + UNVERIFIED + ")"
-          : "invalid credential (wxtoken: " + UNVERIFIED + ")");
+      String text = errcode == -1 ? "system error" : errcode == 40125 ? "invalid appsecret"
+          : "invalid credential";
+      return new WeChatError(errcode, text + " (wxtoken: " + UNVERIFIED + ")");
     }
     return switch (e.reason()) {
       case SECRET_MISMATCH, SECRET_REJECTED -> stable
@@ -85,7 +107,7 @@ final class WireErrors {
               + " (wxtoken: " + e.getMessage() + ")");
       case UPSTREAM_ERROR -> new WeChatError(e.errcode(), e.getMessage());
       case UPSTREAM_UNAVAILABLE -> new WeChatError(-1, "system error (wxtoken: cannot get a token"
-          + " from WeChat: " + e.getMessage() + ")");
+          + " from WeChat: " + unavailable(e) + ")");
       case CLUSTER_UNAVAILABLE -> new WeChatError(-1, "system error (wxtoken: " + e.getMessage() + ")");
       case QUOTA_EXHAUSTED -> new WeChatError(45009, "reach max api daily quota limit (wxtoken: "
           + e.getMessage() + ")");

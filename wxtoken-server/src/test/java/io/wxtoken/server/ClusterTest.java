@@ -5,6 +5,7 @@ import static io.wxtoken.server.ServerHarness.SECRET;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.wxtoken.http.HttpLimits;
 import io.wxtoken.server.ServerHarness.Reply;
 import io.wxtoken.simulator.WeChatSimulator.Endpoint;
 import io.wxtoken.store.redis.RedisAddress;
@@ -58,7 +59,9 @@ class ClusterTest {
 
   @Test
   void fiveThousandConcurrentColdRequestsAcrossThreeInstancesMakeOneUpstreamCall() {
-    try (ClusterHarness c = ClusterHarness.start(dir, redis, 3)) {
+    // 5,000 connections from one loopback address: lift the per-address cap (256 by default).
+    try (ClusterHarness c = ClusterHarness.start(dir, redis, 3, sim -> { }, config ->
+        config.withHttpLimits(HttpLimits.defaults().withConnections(20_000, 20_000)))) {
       c.wechat.faults().latency(Duration.ofMillis(500)); // the flight stays open while all arrive
       List<CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>();
       for (int i = 0; i < 5000; i++) {
