@@ -16,6 +16,8 @@
 #   BODIES=same (every request the same body, as a service asking for its token sends) or
 #   BODIES=unique (every body different, bench/token-unique.lua: measures wxtoken without the
 #   memory of answered bodies that lets it skip their JSON parse)
+#   CREDENTIAL=secret (the token side presents the AppSecret) or CREDENTIAL=key (a caller key,
+#   issued through the admin API after the app is registered: the key's hit path)
 #   QUIET=20: a round counts as quiet when oth% (below) is at most this on both sides
 # Other work on a shared machine (builds, tests) takes CPU from the runs; the oth% column
 # estimates how much, per run. (nice does not help against it where the kernel groups processes
@@ -35,6 +37,8 @@ CLIENT_CPUS=${CLIENT_CPUS:-1}
 JAVA_OPTS=${JAVA_OPTS:-}
 QUIET=${QUIET:-20}
 BODIES=${BODIES:-same}
+CREDENTIAL=${CREDENTIAL:-secret}
+[[ $CREDENTIAL == secret || $CREDENTIAL == key ]] || { echo "load.sh: CREDENTIAL must be secret or key" >&2; exit 2; }
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
@@ -141,7 +145,8 @@ wait_http simulator "http://127.0.0.1:$SIM_PORT/" "$RESULTS_DIR/simulator.log" "
 
 WX_PORT=$(free_port)
 # shellcheck disable=SC2086
-taskset -c "$SERVER_CPUS" "$JAVA" $JAVA_OPTS -jar "$WXTOKEN_JAR" serve --port "$WX_PORT" \
+ADMIN_TOKEN=load-sh-admin-$RANDOM$RANDOM$RANDOM
+WXTOKEN_ADMIN_TOKEN=$ADMIN_TOKEN taskset -c "$SERVER_CPUS" "$JAVA" $JAVA_OPTS -jar "$WXTOKEN_JAR" serve --port "$WX_PORT" \
   --store "file:$WORK/store" --wechat-base-url "http://127.0.0.1:$SIM_PORT" \
   >"$RESULTS_DIR/wxtoken.log" 2>&1 &
 PIDS+=($!)
@@ -166,6 +171,13 @@ TOKEN_URL=http://127.0.0.1:$WX_PORT$TOKEN_PATH
 first=$(curl -s --max-time 15 -X POST -H 'Content-Type: application/json' \
   -d "{\"appId\":\"$APP_ID\",\"appSecret\":\"$APP_SECRET\"}" "$TOKEN_URL" || true)
 [[ $first == *'"statusCode":200'* ]] || die "first token request failed: ${first:0:300}"
+CALLER_SECRET=$APP_SECRET
+if [[ $CREDENTIAL == key ]]; then
+  issued=$(curl -s --max-time 15 -X POST -H "Authorization: Bearer $ADMIN_TOKEN" \
+    -d "{\"name\":\"load\",\"apps\":[\"$APP_ID\"]}" "http://127.0.0.1:$WX_PORT/admin/keys" || true)
+  CALLER_SECRET=$(sed -n 's/.*"key":"\(wxk_[^"]*\)".*/\1/p' <<<"$issued")
+  [[ -n $CALLER_SECRET ]] || die "could not issue a caller key: ${issued:0:300}"
+fi
 
 # --- wrk -------------------------------------------------------------------------------------
 WRK_ARGS=(-t"$THREADS" -c"$CONNECTIONS" --latency -s "$LUA")
@@ -226,7 +238,7 @@ run_wrk() {
   grep '^cpu' /proc/stat >"$WORK/stat0"
   own0=$(own_cpu); w0=$(date +%s.%N); s0=$(pid_ticks "$pid")
   timeout $((secs + 30)) taskset -c "$CLIENT_CPUS" wrk "${WRK_ARGS[@]}" -d"${secs}s" "$url" \
-    -- "$APP_ID" "$APP_SECRET" "$expect" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed ($name)"; }
+    -- "$APP_ID" "$CALLER_SECRET" "$expect" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed ($name)"; }
   grep '^cpu' /proc/stat >"$WORK/stat1"
   own1=$(own_cpu); w1=$(date +%s.%N); s1=$(pid_ticks "$pid")
   wrk_cpu=$(times | awk 'NR == 2 {
@@ -300,7 +312,7 @@ minimum() { printf '%s\n' "$@" | sort -g | head -1; }
 # --- report ------------------------------------------------------------------------------------
 {
   echo "== wxtoken load benchmark =="
-  echo "command:  ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP THREADS=$THREADS CONNECTIONS=$CONNECTIONS SERVER_CPUS=$SERVER_CPUS CLIENT_CPUS=$CLIENT_CPUS BODIES=$BODIES JAVA_OPTS='$JAVA_OPTS' bench/load.sh"
+  echo "command:  ROUNDS=$ROUNDS DURATION=$DURATION WARMUP=$WARMUP THREADS=$THREADS CONNECTIONS=$CONNECTIONS SERVER_CPUS=$SERVER_CPUS CLIENT_CPUS=$CLIENT_CPUS BODIES=$BODIES CREDENTIAL=$CREDENTIAL JAVA_OPTS='$JAVA_OPTS' bench/load.sh"
   echo "wrk:      taskset -c $CLIENT_CPUS wrk ${WRK_ARGS[*]/#$BENCH_DIR/bench} -d${DURATION}s URL -- $APP_ID <secret> EXPECT"
   echo "          URL = $HELLO_URL (EXPECT 'Hello, World!') | $TOKEN_URL (EXPECT '\"statusCode\":200')"
   echo "servers:  taskset -c $SERVER_CPUS java $JAVA_OPTS -jar wxtoken.jar serve ... | HelloWorldServer PORT $EVENT_LOOPS (event loops)"

@@ -69,6 +69,14 @@ final class HttpTransport {
    *     {@link WxTokenUnreachableException} if the last attempt got no answer
    */
   <T> T post(String path, byte[] body, String requestId, Reader<T> reader) {
+    return post(path, body, requestId, null, reader);
+  }
+
+  /**
+   * As {@link #post(String, byte[], String, Reader)}, with {@code Authorization: Bearer <key>}
+   * when {@code callerKey} is not null (never logged, never in a message).
+   */
+  <T> T post(String path, byte[] body, String requestId, String callerKey, Reader<T> reader) {
     long deadline = System.nanoTime() + callTimeoutNanos;
     int servers = baseUrls.size();
     int first = preferred.get();
@@ -89,6 +97,9 @@ final class HttpTransport {
         byte[] answer;
         int status;
         HttpURLConnection c = open(url, remainingMillis, requestId, body.length);
+        if (callerKey != null) {
+          c.setRequestProperty("Authorization", "Bearer " + callerKey);
+        }
         try {
           status = send(c, body);
           answer = receive(c, status);

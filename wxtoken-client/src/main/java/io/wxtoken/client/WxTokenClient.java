@@ -47,7 +47,10 @@ import java.util.UUID;
  * request, the secret, throttling or WeChat are not.
  *
  * <p><b>Secrets.</b> The appSecret travels only in the POST body, never in a URL, header or log
- * line, and no message or {@code toString()} of this library contains it.
+ * line, and no message or {@code toString()} of this library contains it. A <b>caller key</b>
+ * ({@code wxk_…}, issued by the server's operator) may be given wherever an appSecret is: it is
+ * then sent as {@code Authorization: Bearer} and left out of the body, so the service never holds
+ * the AppSecret at all.
  *
  * <p>Thread-safe and cheap to share: create one per set of server URLs and reuse it. It holds no
  * threads or sockets of its own (the JDK keeps idle connections alive), so there is nothing to
@@ -179,13 +182,23 @@ public final class WxTokenClient {
   /** The app's current token (the provider's fetch). */
   AccessToken accessToken(String appId, String appSecret, String requestId) {
     return token(call(TOKEN_PATH, appSecret, requestId,
-        json.object("appId", appId, "appSecret", appSecret)));
+        json.object("appId", appId, "appSecret", inBody(appSecret))));
+  }
+
+  /** Whether {@code credential} is a caller key rather than an AppSecret (by its prefix). */
+  static boolean isCallerKey(String credential) {
+    return credential != null && credential.startsWith("wxk_");
+  }
+
+  /** What goes in the body's appSecret: the secret, or nothing for a caller key (sent as Bearer). */
+  private static String inBody(String credential) {
+    return isCallerKey(credential) ? null : credential;
   }
 
   /** The guarded refresh of {@code staleToken} (the provider's reportInvalid). */
   AccessToken refresh(String appId, String appSecret, String staleToken, String requestId) {
     return token(call(REFRESH_PATH, appSecret, requestId,
-        json.object("appId", appId, "appSecret", appSecret, "staleToken", staleToken)));
+        json.object("appId", appId, "appSecret", inBody(appSecret), "staleToken", staleToken)));
   }
 
   static String newRequestId() {
@@ -196,11 +209,11 @@ public final class WxTokenClient {
   private Envelope call(String path, WechatAppDto dto, String field, String value) {
     Objects.requireNonNull(dto, "dto");
     return call(path, dto.getAppSecret(), newRequestId(), json.object("appId", dto.getAppId(),
-        "appSecret", dto.getAppSecret(), field, value));
+        "appSecret", inBody(dto.getAppSecret()), field, value));
   }
 
   private Envelope call(String path, String secret, String requestId, byte[] body) {
-    return transport.post(path, body, requestId,
+    return transport.post(path, body, requestId, isCallerKey(secret) ? secret : null,
         (status, answer, url) -> read(status, answer, url, requestId, secret));
   }
 

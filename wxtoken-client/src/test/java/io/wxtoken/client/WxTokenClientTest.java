@@ -46,6 +46,38 @@ class WxTokenClientTest {
   }
 
   @Test
+  void aCallerKeyTravelsAsBearerNotInTheBody() {
+    try (LiveServer live = LiveServer.start(dir)) {
+      String token = live.server(0).tokens().register(APP_ID, SECRET, true).join().value();
+      String key = live.server(0).access().create(new io.wxtoken.access.KeySpec("client",
+          java.util.Set.of(APP_ID), java.util.EnumSet.of(io.wxtoken.access.Operation.TOKEN,
+              io.wxtoken.access.Operation.REFRESH), java.util.List.of(), null, 0, 0),
+          "admin", null).secretKey();
+
+      AccessTokenProvider provider = client(live).accessTokenProvider(APP_ID, key);
+      assertThat(provider.currentToken()).isEqualTo(token);
+      assertThat(client(live).getWechatAccessToken(new GetWechatAccessTokenDto(APP_ID, key))
+          .getData().getAccessToken()).isEqualTo(token);
+      assertThat(refresh(client(live), key, token)).isNotEqualTo(token);
+
+      // A proxy that forwards no Authorization header: the body alone carries no credential.
+      try (io.wxtoken.client.testing.CountingProxy proxy =
+          io.wxtoken.client.testing.CountingProxy.to(live.url())) {
+        WxTokenClient viaProxy = WxTokenClient.builder().serverUrl(proxy.url()).maxRetries(0).build();
+        Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() ->
+            viaProxy.getWechatAccessToken(new GetWechatAccessTokenDto(APP_ID, key)));
+        assertThat(refused).isInstanceOf(InvalidRequestException.class)
+            .hasMessageContaining("appSecret is required").hasMessageNotContaining(key);
+      }
+    }
+  }
+
+  private static String refresh(WxTokenClient client, String credential, String stale) {
+    return client.refreshWechatAccessToken(new RefreshWechatAccessTokenDto(APP_ID, credential, stale))
+        .getData().getAccessToken();
+  }
+
+  @Test
   void returnsTheTokenInAuthingsShape() {
     try (LiveServer live = LiveServer.start(dir)) {
       GetWechatAccessTokenRespDto resp =

@@ -92,9 +92,14 @@ final class CompatHarness implements AutoCloseable {
    * its API host set to {@code apiHost} through {@link WxMpHostConfig}.
    */
   WxJava newWxJava(URI apiHost, boolean stableToken) {
+    return newWxJava(apiHost, stableToken, SECRET);
+  }
+
+  /** As {@link #newWxJava(URI, boolean)}, configured with {@code secret} (a caller key, say). */
+  WxJava newWxJava(URI apiHost, boolean stableToken, String secret) {
     WxMpDefaultConfigImpl storage = new WxMpDefaultConfigImpl();
     storage.setAppId(APP_ID);
-    storage.setSecret(SECRET);
+    storage.setSecret(secret);
     storage.useStableAccessToken(stableToken);
     storage.setHostConfig(host(apiHost));
     // WxJava sleeps retrySleepMillis × 2^n on errcode -1; none is expected, keep a failure short.

@@ -174,6 +174,30 @@ class WxJavaThroughWxTokenTest {
   }
 
   /** Asks every instance for its token and checks they are all the same. */
+  @ParameterizedTest(name = "WxJava stable={0}")
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+  void wxJavaWithACallerKeyAsItsSecretGetsTheSharedTokenAndCallsWeChat(boolean stable)
+      throws Exception {
+    try (CompatHarness h = CompatHarness.withWxToken(dir, TokenApi.STABLE)) {
+      String shared = h.newWxJava(h.wxtokenUrl(), stable).token(); // registers the app's secret
+      String key = h.wxtoken().access().create(new io.wxtoken.access.KeySpec("wxjava",
+          java.util.Set.of(APP_ID), java.util.EnumSet.of(io.wxtoken.access.Operation.TOKEN),
+          List.of(), null, 0, 0), "admin", null).secretKey();
+      WxJava keyed = h.newWxJava(h.wxtokenUrl(), stable, key);
+
+      assertThat(keyed.token()).isEqualTo(shared);
+      assertThat(keyed.callbackIp()).containsExactly("127.0.0.1");
+      assertThat(h.upstreamTokenCalls()).isEqualTo(1);
+
+      h.wxtoken().access().revoke(key.substring(4, 20), "admin", null);
+      keyed.expireCachedToken();
+      org.assertj.core.api.Assertions.assertThatThrownBy(keyed::token)
+          .isInstanceOf(me.chanjar.weixin.common.error.WxErrorException.class)
+          .hasMessageContaining(stable ? "40125" : "40001");
+      assertThat(h.upstreamTokenCalls()).isEqualTo(1);
+    }
+  }
+
   private static String sameTokenFromAll(List<WxJava> wx) throws Exception {
     List<String> tokens = new ArrayList<>();
     for (WxJava instance : wx) {

@@ -419,6 +419,14 @@ public final class TokenService {
     cluster.listen(new ClusterListener());
   }
 
+  /** Who hears of refreshes stopped and resumed and of quota refusals (the audit log). */
+  private volatile TokenEvents events = TokenEvents.NONE;
+
+  /** Sets who hears of the events no request causes ({@link TokenEvents}); call before use. */
+  public void listen(TokenEvents listener) {
+    this.events = Objects.requireNonNull(listener, "listener");
+  }
+
   /** Follows the other instances: their records replace older ones here, waiting flights wake. */
   private final class ClusterListener implements Cluster.Listener {
     @Override
@@ -666,6 +674,39 @@ public final class TokenService {
     Cached cached = apps.get(appId);
     return cached != null && clock.millis() < cached.expiresAtMillis()
         ? Optional.of(cached.token()) : Optional.empty();
+  }
+
+  /**
+   * For a caller already authorized another way (a caller key): the app's current token if it is
+   * valid and outside its refresh window, else null (then {@link #getWithStoredSecret}). A map
+   * lookup and a clock read; no secret involved.
+   */
+  public AccessToken trustedHit(String appId) {
+    Cached cached = apps.get(appId);
+    return cached != null && cached.record().hasSealedSecret()
+        && clock.millis() < cached.refreshAtMillis() ? cached.token() : null;
+  }
+
+  /**
+   * {@link #get} with the app's stored secret, for a caller authorized another way (a caller
+   * key): it never brings the secret, so an app that keeps none here fails.
+   */
+  public CompletableFuture<AccessToken> getWithStoredSecret(String appId) {
+    Cached cached = apps.get(appId);
+    if (cached == null || !cached.record().hasSealedSecret()) {
+      return CompletableFuture.failedFuture(TokenException.of(Reason.UPSTREAM_UNAVAILABLE,
+          "appId " + appId + " is not registered here with its secret stored"));
+    }
+    String secret = cached.verifiedSecret;
+    if (secret == null) {
+      try {
+        secret = box.open(appId, cached.record().sealedSecret().getBytes(StandardCharsets.US_ASCII));
+      } catch (SecretBoxException e) {
+        return CompletableFuture.failedFuture(TokenException.of(Reason.UPSTREAM_UNAVAILABLE,
+            "the stored secret of appId " + appId + " cannot be opened: " + e.getMessage()));
+      }
+    }
+    return get(appId, secret);
   }
 
   /**
@@ -1107,7 +1148,10 @@ public final class TokenService {
       quota.persist(appId); // its checks so far were counted in memory only
     }
     flight.baseGeneration = generation; // a forced flight's second call writes the next one
-    health.put(appId, Health.OK);
+    Health before = health.put(appId, Health.OK);
+    if (before != null && before.stoppedErrcode() != null) {
+      events.refreshResumed(appId);
+    }
     log.info("app {}: new token, generation {}, valid {} s", appId, generation,
         issued.expiresIn().toSeconds());
     return token;
@@ -1246,7 +1290,9 @@ public final class TokenService {
     if (stop) {
       schedule.cancel(appId);
       log.error("app {}: proactive refresh stopped: {}", appId, error.getMessage());
+      events.refreshStopped(appId, error.errcode());
     } else if (error.reason() == Reason.QUOTA_EXHAUSTED || error.errcode() == 45009) {
+      events.quotaRefused(appId, error.errcode());
       schedule.schedule(appId, now + Math.max(error.retryAfter().toMillis(), 60_000));
     } else {
       schedule.schedule(appId, retryAt(appId, now));

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Central WeChat access_token server (中控服务器) with an Authing-compatible API.",
-    subcommands = {ServeCommand.class, SimulatorCommand.class, DemoCommand.class,
+    subcommands = {ServeCommand.class, SimulatorCommand.class, DemoCommand.class, KeysCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   /** Environment variables behind flags, named in errors so a bad variable is easy to find. */
@@ -33,7 +33,9 @@ public final class Main implements Runnable {
       Map.entry("--apps-only", "WXTOKEN_APPS_ONLY"),
       Map.entry("--unknown-app-checks", "WXTOKEN_UNKNOWN_APP_CHECKS"),
       Map.entry("--evict-idle-days", "WXTOKEN_EVICT_IDLE_DAYS"),
-      Map.entry("--admin-token", "WXTOKEN_ADMIN_TOKEN"));
+      Map.entry("--admin-token", "WXTOKEN_ADMIN_TOKEN"),
+      Map.entry("--caller-auth", "WXTOKEN_CALLER_AUTH"),
+      Map.entry("--audit-log", "WXTOKEN_AUDIT_LOG"));
 
   @Spec
   private CommandSpec spec;

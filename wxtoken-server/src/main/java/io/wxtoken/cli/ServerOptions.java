@@ -17,6 +17,14 @@ final class ServerOptions {
     return value == null || value.isBlank() ? null : value.trim();
   }
 
+  private static String auditLog(String value) {
+    String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+    if (!java.util.Set.of("file", "stdout", "off").contains(v)) {
+      throw new IllegalArgumentException("must be file, stdout or off");
+    }
+    return v;
+  }
+
   private static String adminToken(String value) {
     String token = blankToNull(value);
     if (token != null && token.length() < 16) {
@@ -95,6 +103,16 @@ final class ServerOptions {
       defaultValue = "${env:WXTOKEN_ADMIN_TOKEN}",
       description = "Bearer token for GET /admin/apps and /admin/metrics (Prometheus); both are off without it. Prefer the variable: flags show in ps (env WXTOKEN_ADMIN_TOKEN).")
   String adminToken;
+
+  @Option(names = "--caller-auth", paramLabel = "secret|key|secret,key",
+      defaultValue = "${env:WXTOKEN_CALLER_AUTH:-secret,key}",
+      description = "What callers present where the AppSecret goes: their app's AppSecret, a caller key issued with `wxtoken keys create` (wxk_…), or either (env WXTOKEN_CALLER_AUTH, default ${DEFAULT-VALUE}).")
+  String callerAuth;
+
+  @Option(names = "--audit-log", paramLabel = "file|stdout|off",
+      defaultValue = "${env:WXTOKEN_AUDIT_LOG:-file}",
+      description = "Where the audit log's JSON lines go: file (DIR/audit.jsonl, rotated at 10 MiB), stdout, or off; GET /admin/audit queries it either way (env WXTOKEN_AUDIT_LOG, default ${DEFAULT-VALUE}).")
+  String auditLog;
 
   @Option(names = "--discard-sealed-secrets",
       description = "Recovery from a lost master key: erase the stored AppSecrets sealed under a key that is not configured (the apps stay served, verify-only until a caller brings the secret again) instead of refusing to start. Logged per app.")
@@ -213,7 +231,9 @@ final class ServerOptions {
         appsOnly && appsFile != null,
         Math.max(0, unknownAppChecks),
         evictIdleDays > 0 ? java.time.Duration.ofDays(evictIdleDays) : null,
-        httpLimits());
+        httpLimits(),
+        Settings.choice("--caller-auth", callerAuth, io.wxtoken.access.CallerAuthMode::parse),
+        Settings.choice("--audit-log", auditLog, ServerOptions::auditLog));
     if (appsOnly && appsFile == null) {
       throw new ConfigException(Settings.name("--apps-only") + " needs "
           + Settings.name("--apps-file") + ": it lists the apps served");

@@ -16,7 +16,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * The operators' view: {@code GET /admin/apps} (every known app's {@link AppStatus}) and
  * {@code GET /admin/apps/{appId}}, in the usual envelope with the status in {@code data}; and
  * {@code GET /admin/metrics}, the {@link Metrics} in Prometheus's text format (scraped on a worker
- * thread, not the event loop).
+ * thread, not the event loop); {@code /admin/keys} and {@code /admin/audit}, the caller keys and
+ * the audit log ({@link AccessAdmin}).
  *
  * <p>Requires {@code Authorization: Bearer <admin token>}, compared in constant time; when no
  * admin token is configured the endpoints do not exist (404). Answers carry real HTTP statuses
@@ -46,12 +49,17 @@ final class AdminApi {
   private final Metrics metrics;
   private final FailureThrottle throttle;
   private final Function<HttpServerRequest, String> address;
+  private final BodyReader bodies;
+  private final AccessAdmin access;
 
   /** @param adminToken the token operators present, or null to disable the admin endpoints */
   AdminApi(TokenService tokens, Responder responder, String adminToken, Metrics metrics,
-      FailureThrottle throttle, Function<HttpServerRequest, String> address) {
+      FailureThrottle throttle, Function<HttpServerRequest, String> address, BodyReader bodies,
+      AccessAdmin access) {
     this.throttle = throttle;
     this.address = address;
+    this.bodies = bodies;
+    this.access = access;
     this.metrics = metrics;
     this.tokens = tokens;
     this.responder = responder;
@@ -62,7 +70,8 @@ final class AdminApi {
 
   void handle(HttpServerRequest request, String requestId, String path) {
     if (expectedAuthorization == null
-        || !(path.equals(APPS) || path.startsWith(APPS + "/") || path.equals(METRICS))) {
+        || !(path.equals(APPS) || path.startsWith(APPS + "/") || path.equals(METRICS)
+            || AccessAdmin.serves(path))) {
       send(request, 404, envelope.error(ApiError.NOT_FOUND,
           "no such endpoint: " + request.method() + " " + Responder.sanitize(path)
               + (expectedAuthorization == null ? " (the admin API is off: set --admin-token)" : ""),
@@ -89,6 +98,10 @@ final class AdminApi {
           "the admin API needs Authorization: Bearer <admin token>", requestId), requestId);
       return;
     }
+    if (AccessAdmin.serves(path)) {
+      keysAndAudit(request, requestId, path);
+      return;
+    }
     if (request.method() != HttpMethod.GET) {
       request.response().putHeader(HttpHeaders.ALLOW, "GET");
       send(request, 405, envelope.error(ApiError.METHOD_NOT_ALLOWED, "use GET", requestId),
@@ -111,6 +124,31 @@ final class AdminApi {
       return;
     }
     send(request, 200, render(requestId, List.of(status.get()), false), requestId);
+  }
+
+  /**
+   * Caller keys and the audit log ({@link AccessAdmin}): the body read by the one bounded
+   * {@link BodyReader}, then answered on a worker (the stores block).
+   */
+  private void keysAndAudit(HttpServerRequest request, String requestId, String path) {
+    Map<String, String> query = new HashMap<>();
+    for (Map.Entry<String, String> e : request.params()) {
+      query.putIfAbsent(e.getKey(), e.getValue());
+    }
+    String method = request.method().name();
+    bodies.read(request, requestId, body -> Vertx.currentContext().executeBlocking(
+        () -> access.handle(method, path, query, body, requestId)).onComplete(done -> {
+          if (request.response().ended()) {
+            return;
+          }
+          if (done.succeeded()) {
+            responder.send(request, done.result().status(), done.result().body(), requestId);
+          } else {
+            log.error("admin request {} failed", requestId, done.cause());
+            send(request, 500, envelope.error(ApiError.INTERNAL,
+                "internal error (requestId " + requestId + ")", requestId), requestId);
+          }
+        }));
   }
 
   /** A scrape reads every app and the JVM's beans: a worker thread's job, not the event loop's. */

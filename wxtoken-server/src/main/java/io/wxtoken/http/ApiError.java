@@ -17,6 +17,15 @@ enum ApiError {
   THROTTLED(429, 2003),
   FORCED_REFRESH_LIMIT(429, 2004),
   QUOTA_EXHAUSTED(429, 2005),
+  /** A caller key that is unknown, malformed, disabled, revoked or expired. */
+  KEY_REJECTED(403, 2006),
+  /** A caller key used outside its scope: another app, operation, or address. */
+  KEY_NOT_PERMITTED(403, 2007),
+  KEY_RATE_LIMITED(429, 2008),
+  /** An AppSecret where only caller keys are accepted ({@code --caller-auth key}). */
+  SECRET_NOT_ACCEPTED(403, 2009),
+  /** A caller key for an app that is not registered here with its secret stored. */
+  APP_NOT_REGISTERED(403, 2010),
   UPSTREAM_UNAVAILABLE(601, 3001),
   UPSTREAM_ERROR(602, 3002),
   INTERNAL(500, 5000),

@@ -60,6 +60,17 @@ public final class ApiServer implements AutoCloseable {
    */
   public static ApiServer start(HttpOptions http, TokenService tokens, TicketService tickets,
       Clock clock, LongSupplier nanoTime, BooleanSupplier ready, Metrics metrics) {
+    return start(http, tokens, tickets, clock, nanoTime, ready, metrics,
+        CallerAuth.secretsOnly(tokens, metrics.keys()));
+  }
+
+  /**
+   * As {@link #start(HttpOptions, TokenService, TicketService, Clock, LongSupplier,
+   * BooleanSupplier, Metrics)}, with callers authenticated by {@code auth} (AppSecrets, caller
+   * keys, or both).
+   */
+  public static ApiServer start(HttpOptions http, TokenService tokens, TicketService tickets,
+      Clock clock, LongSupplier nanoTime, BooleanSupplier ready, Metrics metrics, CallerAuth auth) {
     String host = http.host();
     int port = http.port();
     int eventLoops = http.eventLoops();
@@ -73,7 +84,7 @@ public final class ApiServer implements AutoCloseable {
     HttpApi api = new HttpApi(tokens, tickets, envelope,
         new FailureThrottle(FAILURES_PER_WINDOW, FAILURE_WINDOW, 100_000, nanoTime, metrics,
             logLimiter),
-        http.adminToken(), passThrough, clock, http.trustForwardedFor(), ready, metrics);
+        http.adminToken(), passThrough, clock, http.trustForwardedFor(), ready, metrics, auth);
     ConnectionGuard connections = new ConnectionGuard(limits, !http.trustForwardedFor(), nanoTime,
         metrics, logLimiter);
     HttpServerOptions options = new HttpServerOptions()

@@ -74,8 +74,13 @@ final class FailureThrottle {
     return true;
   }
 
-  /** Counts one failed credential check from the address. */
-  void recordFailure(String address) {
-    failures.get(AddressGroup.of(address), a -> new AtomicInteger()).incrementAndGet();
+  /**
+   * Counts one failed credential check from the address.
+   *
+   * @return whether this failure is the one that blocks the address (for the audit log)
+   */
+  boolean recordFailure(String address) {
+    return failures.get(AddressGroup.of(address), a -> new AtomicInteger()).incrementAndGet()
+        == limit;
   }
 }

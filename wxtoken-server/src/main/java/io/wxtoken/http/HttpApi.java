@@ -4,6 +4,8 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
+import io.wxtoken.access.Operation;
+import io.wxtoken.access.Verdict;
 import io.wxtoken.metrics.Metrics;
 import io.wxtoken.ticket.JsSdkSignature;
 import io.wxtoken.ticket.TicketException;
@@ -69,10 +71,12 @@ final class HttpApi implements Handler<HttpServerRequest> {
   private final KnownRequests knownRequests = new KnownRequests(KNOWN_REQUESTS);
   private final Metrics metrics;
   private final Router router;
+  private final CallerAuth auth;
 
   HttpApi(TokenService tokens, TicketService tickets, Envelope envelope, FailureThrottle throttle,
       String adminToken, PassThrough passThrough, Clock clock, boolean trustForwardedFor,
-      BooleanSupplier ready, Metrics metrics) {
+      BooleanSupplier ready, Metrics metrics, CallerAuth auth) {
+    this.auth = auth;
     this.metrics = metrics;
     this.tokens = tokens;
     this.tickets = tickets;
@@ -83,8 +87,9 @@ final class HttpApi implements Handler<HttpServerRequest> {
     this.responder = new Responder(envelope, metrics);
     this.bodies = new BodyReader(responder, this::internalError);
     WeChatFacade facade = new WeChatFacade(responder, bodies, tokens, tickets, passThrough,
-        throttle, clock, this::address);
-    AdminApi admin = new AdminApi(tokens, responder, adminToken, metrics, throttle, this::address);
+        throttle, clock, this::address, auth);
+    AdminApi admin = new AdminApi(tokens, responder, adminToken, metrics, throttle, this::address,
+        bodies, new AccessAdmin(auth));
     // The first route is the hot one: matched by one string comparison.
     this.router = new Router(responder)
         .post(TOKEN_PATH, (request, id, path) -> authing(request, id, TokenRequest.Kind.TOKEN))
@@ -161,7 +166,14 @@ final class HttpApi implements Handler<HttpServerRequest> {
       }
       parsed = TokenRequest.parse(syntax, body, kind);
     } catch (ApiException e) {
-      responder.fail(request, 200, e.error, e.getMessage(), requestId);
+      // No appSecret in the body: a caller key may come as Authorization: Bearer (wxtoken's
+      // client). Such a parse is never remembered: the body alone does not carry the key.
+      TokenRequest withKey = withBearerKey(request, body, kind);
+      if (withKey == null) {
+        responder.fail(request, 200, e.error, e.getMessage(), requestId);
+      } else {
+        keyed(request, requestId, withKey, kind, null, null);
+      }
       return;
     }
     if (kind == TokenRequest.Kind.TOKEN) {
@@ -178,6 +190,10 @@ final class HttpApi implements Handler<HttpServerRequest> {
    */
   private void token(HttpServerRequest request, String requestId, String address,
       TokenRequest parsed, byte[] body, TokenRequest.Syntax syntax) {
+    if (auth.takes(parsed.appSecret())) {
+      keyed(request, requestId, parsed, TokenRequest.Kind.TOKEN, body, syntax);
+      return;
+    }
     String appId = parsed.appId();
     AccessToken hit = tokens.hit(appId, parsed.appSecret());
     if (hit != null) {
@@ -193,13 +209,110 @@ final class HttpApi implements Handler<HttpServerRequest> {
       return;
     }
     metrics.tokenWaits();
-    whenDone(request, requestId, address, tokens.get(appId, parsed.appSecret(),
-        address != null ? address : address(request)),
-        token -> rendered(appId, token));
+    String from = address != null ? address : address(request);
+    whenDone(request, requestId, from, auth.watchSecret(appId, from, requestId,
+        tokens.get(appId, parsed.appSecret(), from)), token -> rendered(appId, token));
+  }
+
+  /** The request again with the caller key of its {@code Authorization: Bearer}; else null. */
+  private TokenRequest withBearerKey(HttpServerRequest request, byte[] body,
+      TokenRequest.Kind kind) {
+    String bearer = auth.bearerKey(request.getHeader(HttpHeaders.AUTHORIZATION));
+    if (bearer == null) {
+      return null;
+    }
+    try {
+      return TokenRequest.parse(TokenRequest.syntax(request.getHeader(HttpHeaders.CONTENT_TYPE),
+          body), body, kind, bearer);
+    } catch (ApiException e) {
+      return null;
+    }
+  }
+
+  /**
+   * A caller key where the AppSecret goes ({@link CallerAuth}): checked, then served with the
+   * app's stored secret. {@code body} is the token request's body when it was parsed just now
+   * (else null): a key's repeat body is remembered like a secret's, and checked again each time.
+   */
+  private void keyed(HttpServerRequest request, String requestId, TokenRequest parsed,
+      TokenRequest.Kind kind, byte[] body, TokenRequest.Syntax syntax) {
+    String appId = parsed.appId();
+    String from = address(request);
+    Verdict verdict = auth.authenticate(parsed.appSecret(), appId, operation(kind), from,
+        requestId);
+    if (!verdict.accepted()) {
+      refused(request, requestId, from, appId, verdict);
+      return;
+    }
+    if (kind == TokenRequest.Kind.TOKEN) {
+      AccessToken hit = tokens.trustedHit(appId);
+      if (hit != null) {
+        if (body != null) {
+          knownRequests.remember(syntax, body, parsed);
+        }
+        metrics.tokenFromMemory();
+        responder.send(request, 200, envelope.success(requestId, rendered(appId, hit)), requestId);
+        return;
+      }
+    }
+    if (!auth.registered(appId)) {
+      responder.fail(request, 200, ApiError.APP_NOT_REGISTERED, "appId " + appId
+          + " is not registered here with its secret stored; a caller key cannot register it",
+          requestId);
+      return;
+    }
+    switch (kind) {
+      case TOKEN -> {
+        metrics.tokenWaits();
+        whenDone(request, requestId, from, tokens.getWithStoredSecret(appId),
+            token -> rendered(appId, token));
+      }
+      case REFRESH -> whenDone(request, requestId, from, auth.watchForcedRefresh(appId,
+          verdict.actor(), requestId, tokens.refreshWithStoredSecret(appId, parsed.staleToken())),
+          token -> rendered(appId, token));
+      case TICKET -> whenDone(request, requestId, from, tokens.getWithStoredSecret(appId)
+          .thenCompose(token -> tickets.getForToken(token.value(), TicketType.parse(parsed.type()))),
+          envelope::ticketData);
+      case SIGN -> whenDone(request, requestId, from, tokens.getWithStoredSecret(appId)
+          .thenCompose(token -> tickets.getForToken(token.value(), TicketType.JSAPI)),
+          ticket -> envelope.signatureData(JsSdkSignature.sign(appId, ticket.value(), parsed.url(),
+              clock.instant().getEpochSecond(), JsSdkSignature.nonce(random))));
+    }
+  }
+
+  /**
+   * Answers a refused key. A refusal that proves nothing (an unknown, revoked or out-of-scope key,
+   * an AppSecret where only keys go) counts in the throttle like a failed secret; once the address
+   * is blocked it is told only that.
+   */
+  private void refused(HttpServerRequest request, String requestId, String from, String appId,
+      Verdict verdict) {
+    if (verdict.refusal().countsAsFailure()) {
+      if (throttle.refuses(from)) {
+        throttled(request, requestId);
+        return;
+      }
+      auth.failed(throttle, from, appId, requestId);
+    }
+    responder.fail(request, 200, WireErrors.apiError(verdict.refusal()), verdict.message(),
+        requestId);
+  }
+
+  private static Operation operation(TokenRequest.Kind kind) {
+    return switch (kind) {
+      case TOKEN -> Operation.TOKEN;
+      case REFRESH -> Operation.REFRESH;
+      case TICKET -> Operation.TICKET;
+      case SIGN -> Operation.SIGN;
+    };
   }
 
   private void other(HttpServerRequest request, String requestId, String address,
       TokenRequest parsed, TokenRequest.Kind kind) {
+    if (auth.takes(parsed.appSecret())) {
+      keyed(request, requestId, parsed, kind, null, null);
+      return;
+    }
     String appId = parsed.appId();
     // Blocked: refused unless the secret is proven by a cached token (never throttle a caller
     // whose secret verifies, whoever else shares its address).
@@ -209,10 +322,12 @@ final class HttpApi implements Handler<HttpServerRequest> {
       return;
     }
     switch (kind) {
-      case REFRESH -> whenDone(request, requestId, address,
-          tokens.refresh(appId, parsed.appSecret(), parsed.staleToken(),
-              address != null ? address : address(request)),
-          token -> rendered(appId, token));
+      case REFRESH -> {
+        String from = address != null ? address : address(request);
+        whenDone(request, requestId, from, auth.watchForcedRefresh(appId, "address:" + from,
+            requestId, tokens.refresh(appId, parsed.appSecret(), parsed.staleToken(), from)),
+            token -> rendered(appId, token));
+      }
       case TICKET -> whenDone(request, requestId, address,
           tickets.get(appId, parsed.appSecret(), TicketType.parse(parsed.type()),
               address != null ? address : address(request)),
@@ -265,7 +380,7 @@ final class HttpApi implements Handler<HttpServerRequest> {
       return;
     }
     if (WireErrors.isFailedCredential(error)) {
-      throttle.recordFailure(address != null ? address : address(request));
+      auth.failed(throttle, address != null ? address : address(request), null, requestId);
     }
     responder.fail(request, 200, WireErrors.apiError(error), WireErrors.apiMessage(error),
         requestId);

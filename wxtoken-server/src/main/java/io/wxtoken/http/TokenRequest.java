@@ -100,7 +100,16 @@ record TokenRequest(String appId, String appSecret, String staleToken, String ty
    * @throws ApiException with a 400-class error naming what is wrong
    */
   static TokenRequest parse(Syntax syntax, byte[] body, Kind kind) {
-    return syntax == Syntax.JSON ? fromJson(body, kind) : fromForm(body, kind);
+    return parse(syntax, body, kind, null);
+  }
+
+  /**
+   * As {@link #parse(Syntax, byte[], Kind)}, with {@code secretIfAbsent} (a caller key from
+   * {@code Authorization: Bearer}) standing in for an absent {@code appSecret}.
+   */
+  static TokenRequest parse(Syntax syntax, byte[] body, Kind kind, String secretIfAbsent) {
+    return syntax == Syntax.JSON ? fromJson(body, kind, secretIfAbsent)
+        : fromForm(body, kind, secretIfAbsent);
   }
 
   private static boolean startsWithBrace(byte[] body) {
@@ -122,7 +131,7 @@ record TokenRequest(String appId, String appSecret, String staleToken, String ty
   }
 
   /** Streams through the object once (no tree): the hot path's parse. */
-  private static TokenRequest fromJson(byte[] body, Kind kind) {
+  private static TokenRequest fromJson(byte[] body, Kind kind, String secretIfAbsent) {
     Object appId = null;
     Object appSecret = null;
     Object staleToken = null;
@@ -159,7 +168,8 @@ record TokenRequest(String appId, String appSecret, String staleToken, String ty
     } catch (IOException e) {
       throw new ApiException(ApiError.MALFORMED_BODY, "request body is not valid JSON");
     }
-    return validated(string("appId", appId), string("appSecret", appSecret), kind,
+    return validated(string("appId", appId),
+        string("appSecret", appSecret == null ? secretIfAbsent : appSecret), kind,
         kind == Kind.REFRESH ? string("staleToken", staleToken) : null,
         kind == Kind.TICKET && type != null ? string("type", type) : null,
         kind == Kind.SIGN ? string("url", url) : null);
@@ -187,7 +197,7 @@ record TokenRequest(String appId, String appSecret, String staleToken, String ty
     return (String) value;
   }
 
-  private static TokenRequest fromForm(byte[] body, Kind kind) {
+  private static TokenRequest fromForm(byte[] body, Kind kind, String secretIfAbsent) {
     Map<String, List<String>> params;
     try {
       params = new QueryStringDecoder(new String(body, StandardCharsets.UTF_8),
@@ -195,7 +205,8 @@ record TokenRequest(String appId, String appSecret, String staleToken, String ty
     } catch (IllegalArgumentException e) {
       throw new ApiException(ApiError.MALFORMED_BODY, "request body is not valid form data");
     }
-    return validated(formField(params, "appId"), formField(params, "appSecret"), kind,
+    return validated(formField(params, "appId"), secretIfAbsent != null
+        && !params.containsKey("appSecret") ? secretIfAbsent : formField(params, "appSecret"), kind,
         kind == Kind.REFRESH ? formField(params, "staleToken") : null,
         kind == Kind.TICKET && params.containsKey("type") ? formField(params, "type") : null,
         kind == Kind.SIGN ? formField(params, "url") : null);

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.wxtoken.access.Operation;
+import io.wxtoken.access.Verdict;
 import io.wxtoken.metrics.Metrics;
 import io.wxtoken.metrics.Metrics.Endpoint;
 import io.wxtoken.ticket.TicketException;
@@ -44,6 +46,9 @@ import org.slf4j.LoggerFactory;
  * guarded refresh of the current token: within WeChat's limits (20 a day, 30 s apart) it replaces
  * it once for everyone; beyond them it returns the current token, as WeChat does. A plain call
  * never refreshes, whatever the SDK saw: a 40001 it reports by calling again gets the cached token.
+ *
+ * <p>A caller key ({@link CallerAuth}) goes where the {@code secret} goes: checked (for
+ * {@code force_refresh} also for the refresh operation), then served with the app's stored secret.
  */
 final class WeChatFacade {
   static final String PREFIX = "/cgi-bin/";
@@ -55,6 +60,10 @@ final class WeChatFacade {
   private static final JsonFactory JSON = JsonFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
+  private static final WireErrors.WeChatError THROTTLED = new WireErrors.WeChatError(45011,
+      "api minute-quota reach limit, must slower, retry next minute (wxtoken: too many failed"
+          + " credential checks from this address)");
+
   private final Responder responder;
   private final BodyReader bodies;
   private final TokenService tokens;
@@ -64,10 +73,12 @@ final class WeChatFacade {
   private final Clock clock;
   private final Metrics metrics;
   private final Function<HttpServerRequest, String> address;
+  private final CallerAuth auth;
 
   WeChatFacade(Responder responder, BodyReader bodies, TokenService tokens, TicketService tickets,
       PassThrough passThrough, FailureThrottle throttle, Clock clock,
-      Function<HttpServerRequest, String> address) {
+      Function<HttpServerRequest, String> address, CallerAuth auth) {
+    this.auth = auth;
     this.responder = responder;
     this.bodies = bodies;
     this.metrics = responder.metrics();
@@ -178,13 +189,15 @@ final class WeChatFacade {
       refuse(request, requestId, e.refusal);
       return;
     }
+    if (auth.takes(call.secret())) {
+      keyAnswer(request, requestId, address, stable, call);
+      return;
+    }
     // A blocked address is refused only what its secret does not prove: a caller behind the
     // same NAT as a guesser keeps its token.
     if (throttle.isBlocked(address) && tokens.hit(call.appId(), call.secret()) == null
         && throttle.refuses(address)) {
-      refuse(request, requestId, new WireErrors.WeChatError(45011,
-          "api minute-quota reach limit, must slower, retry next minute (wxtoken: too many failed"
-              + " appSecret checks from this address)"));
+      refuse(request, requestId, THROTTLED);
       return;
     }
     CompletableFuture<AccessToken> token = call.forceRefresh()
@@ -193,7 +206,55 @@ final class WeChatFacade {
                 .exceptionallyCompose(failure -> isForcedLimit(failure)
                     ? CompletableFuture.completedFuture(current) // WeChat: "否则不会刷新"
                     : CompletableFuture.failedFuture(failure)))
-        : tokens.get(call.appId(), call.secret(), address);
+        : auth.watchSecret(call.appId(), address, requestId,
+            tokens.get(call.appId(), call.secret(), address));
+    if (call.forceRefresh()) {
+      token = auth.watchForcedRefresh(call.appId(), "address:" + address, requestId, token);
+    }
+    Responder.onEventLoop(token,
+        (issued, failure) -> reply(request, requestId, address, stable, issued, failure));
+  }
+
+  /**
+   * A caller key as the {@code secret}: checked, then the app's token with its stored secret. A
+   * refusal that proves nothing counts in the throttle like a failed secret; once the address is
+   * blocked it is told only that.
+   */
+  private void keyAnswer(HttpServerRequest request, String requestId, String address,
+      boolean stable, Call call) {
+    String appId = call.appId();
+    Verdict verdict = auth.authenticate(call.secret(), appId,
+        call.forceRefresh() ? Operation.REFRESH : Operation.TOKEN, address, requestId);
+    if (!verdict.accepted()) {
+      if (verdict.refusal().countsAsFailure()) {
+        if (throttle.refuses(address)) {
+          refuse(request, requestId, THROTTLED);
+          return;
+        }
+        auth.failed(throttle, address, appId, requestId);
+      }
+      refuse(request, requestId, WireErrors.wechat(verdict.refusal(), verdict.message(), stable));
+      return;
+    }
+    AccessToken hit = call.forceRefresh() ? null : tokens.trustedHit(appId);
+    if (hit != null) {
+      reply(request, requestId, address, stable, hit, null);
+      return;
+    }
+    if (!auth.registered(appId)) {
+      refuse(request, requestId, new WireErrors.WeChatError(40013, "invalid appid (wxtoken: appId "
+          + appId + " is not registered here with its secret stored; a caller key cannot"
+          + " register it)"));
+      return;
+    }
+    CompletableFuture<AccessToken> token = call.forceRefresh()
+        ? auth.watchForcedRefresh(appId, verdict.actor(), requestId,
+            tokens.getWithStoredSecret(appId).thenCompose(current ->
+                tokens.refreshWithStoredSecret(appId, current.value())
+                    .exceptionallyCompose(failure -> isForcedLimit(failure)
+                        ? CompletableFuture.completedFuture(current)
+                        : CompletableFuture.failedFuture(failure))))
+        : tokens.getWithStoredSecret(appId);
     Responder.onEventLoop(token,
         (issued, failure) -> reply(request, requestId, address, stable, issued, failure));
   }
@@ -224,7 +285,7 @@ final class WeChatFacade {
       return;
     }
     if (WireErrors.isFailedCredential(e)) {
-      throttle.recordFailure(address);
+      auth.failed(throttle, address, null, requestId);
     }
     refuse(request, requestId, WireErrors.wechat(e, stable));
   }

@@ -1,5 +1,6 @@
 package io.wxtoken.http;
 
+import io.wxtoken.access.Refusal;
 import io.wxtoken.ticket.TicketException;
 import io.wxtoken.token.TokenException;
 
@@ -7,7 +8,7 @@ import io.wxtoken.token.TokenException;
  * The one table from an engine failure to what goes on the wire: Authing's {@link ApiError} and
  * message for the {@code /api/v3/} endpoints, WeChat's errcode and errmsg for the {@code /cgi-bin/}
  * facade, and whether the failure counts against the caller's address in the
- * {@link FailureThrottle}.
+ * {@link FailureThrottle}; and the same for a refused caller key ({@link Refusal}).
  *
  * <p>A caller whose credential was not proven ({@link TokenException#unverifiedCaller()}, or any
  * failed secret check) is told only that: never WeChat's own errmsg (40164 names the server's
@@ -111,6 +112,33 @@ final class WireErrors {
       case QUOTA_EXHAUSTED -> new WeChatError(45009, "reach max api daily quota limit (wxtoken: "
           + e.getMessage() + ")");
       case FORCED_REFRESH_LIMIT -> new WeChatError(45009, e.getMessage());
+    };
+  }
+
+  /** The Authing error for a refused caller key. */
+  static ApiError apiError(Refusal refusal) {
+    return switch (refusal) {
+      case UNKNOWN_KEY, DISABLED, REVOKED, EXPIRED -> ApiError.KEY_REJECTED;
+      case APP_OUT_OF_SCOPE, OPERATION_OUT_OF_SCOPE, ADDRESS_OUT_OF_SCOPE -> ApiError.KEY_NOT_PERMITTED;
+      case RATE_LIMITED -> ApiError.KEY_RATE_LIMITED;
+      case SECRET_NOT_ACCEPTED -> ApiError.SECRET_NOT_ACCEPTED;
+    };
+  }
+
+  /**
+   * WeChat's answer for a refused caller key on {@code /cgi-bin/token} ({@code stable} false) or
+   * {@code /cgi-bin/stable_token}: the secret's code (40125 stable, 40001 classic) for a bad
+   * credential, 48001 (api unauthorized) outside the key's scope, 45011 over its rate. The text
+   * is the {@link io.wxtoken.access.Verdict}'s message, which never names a secret or a key.
+   */
+  static WeChatError wechat(Refusal refusal, String message, boolean stable) {
+    return switch (refusal) {
+      case APP_OUT_OF_SCOPE, OPERATION_OUT_OF_SCOPE, ADDRESS_OUT_OF_SCOPE ->
+          new WeChatError(48001, "api unauthorized (wxtoken: " + message + ")");
+      case RATE_LIMITED -> new WeChatError(45011,
+          "api minute-quota reach limit, must slower, retry next minute (wxtoken: " + message + ")");
+      default -> new WeChatError(stable ? 40125 : 40001,
+          "invalid credential (wxtoken: " + message + ")");
     };
   }
 

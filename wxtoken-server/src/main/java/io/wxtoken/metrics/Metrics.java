@@ -80,10 +80,12 @@ public final class Metrics {
   private final CounterDataPoint connectionsRefused;
   private final Set<String> wechatOutcomes = ConcurrentHashMap.newKeySet();
   private final Clock clock;
+  private final KeyMetrics keys;
 
   /** @param clock the engine's clock, for the seconds left on each token */
   public Metrics(Clock clock) {
     this.clock = clock;
+    this.keys = new KeyMetrics(registry);
     requests = Counter.builder()
         .name("wxtoken_requests_total")
         .help("Answers by endpoint and outcome: ok, or the error (invalid_parameter,"
@@ -199,6 +201,11 @@ public final class Metrics {
     JvmCompilationMetrics.builder().register(registry);
     JvmRuntimeInfoMetric.builder().register(registry);
     ProcessMetrics.builder().register(registry);
+  }
+
+  /** The per-caller-key series. */
+  public KeyMetrics keys() {
+    return keys;
   }
 
   /** Counts a token answered from memory: the hot path, two adds. */

@@ -1,5 +1,6 @@
 package io.wxtoken.server;
 
+import io.wxtoken.access.CallerAuthMode;
 import io.wxtoken.http.ExpiresAtFormat;
 import io.wxtoken.http.HttpLimits;
 import io.wxtoken.http.HttpOptions;
@@ -46,6 +47,9 @@ import java.util.function.Consumer;
  * @param evictIdle forget an app no caller asked for in this long (lone server only), or null for
  *     never
  * @param httpLimits bounds on connections and on the WeChat pass-through
+ * @param callerAuth which credentials callers may present: AppSecrets, caller keys, or both
+ * @param auditLog where audit records are written as JSON lines: {@code file}
+ *     ({@code storeDir/audit.jsonl}, rotated at 10 MiB, 5 kept), {@code stdout}, or {@code off}
  */
 public record ServerConfig(
     String host,
@@ -71,7 +75,9 @@ public record ServerConfig(
     boolean appsOnly,
     int unknownAppChecks,
     Duration evictIdle,
-    HttpLimits httpLimits) {
+    HttpLimits httpLimits,
+    CallerAuthMode callerAuth,
+    String auditLog) {
 
   /** WeChat calls a minute for appIds without a record, unless configured. */
   public static final int DEFAULT_UNKNOWN_APP_CHECKS = 60;
@@ -90,6 +96,10 @@ public record ServerConfig(
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0-65535");
     }
+    Objects.requireNonNull(callerAuth, "callerAuth");
+    if (!java.util.Set.of("file", "stdout", "off").contains(auditLog)) {
+      throw new IllegalArgumentException("auditLog must be file, stdout or off");
+    }
     if (eventLoops < 1) {
       throw new IllegalArgumentException("eventLoops must be >= 1");
     }
@@ -107,7 +117,7 @@ public record ServerConfig(
         ExpiresAtFormat.NUMBER, Duration.ofSeconds(3), Duration.ofSeconds(5),
         Runtime.getRuntime().availableProcessors(), false, null, null, List.of(), null, false,
         null, null, null, false, false, false, DEFAULT_UNKNOWN_APP_CHECKS, null,
-        HttpLimits.defaults());
+        HttpLimits.defaults(), CallerAuthMode.SECRET_AND_KEY, "file");
   }
 
   /** The HTTP part of this configuration. */
@@ -154,6 +164,14 @@ public record ServerConfig(
   /** Shares the store with other instances through Redis instead of the embedded store. */
   public ServerConfig withRedis(RedisAddress value) {
     return copy(b -> b.redis = value);
+  }
+
+  public ServerConfig withCallerAuth(CallerAuthMode value) {
+    return copy(b -> b.callerAuth = value);
+  }
+
+  public ServerConfig withAuditLog(String value) {
+    return copy(b -> b.auditLog = value);
   }
 
   public ServerConfig withHttpLimits(HttpLimits value) {
@@ -207,7 +225,7 @@ public record ServerConfig(
         b.trustForwardedFor, b.masterKey, b.masterKeyFile, b.previousMasterKeyFiles, b.appsFile,
         b.verifyOnly, b.adminToken, b.redis, b.leaseTime, b.discardSealedSecrets,
         b.resetSecretHashKey, b.appsOnly, b.unknownAppChecks, b.evictIdle,
-        b.httpLimits);
+        b.httpLimits, b.callerAuth, b.auditLog);
   }
 
   /** The components, mutable, for {@link #copy}. */
@@ -236,6 +254,8 @@ public record ServerConfig(
     int unknownAppChecks;
     Duration evictIdle;
     HttpLimits httpLimits;
+    CallerAuthMode callerAuth;
+    String auditLog;
 
     Copy(ServerConfig c) {
       host = c.host;
@@ -262,6 +282,8 @@ public record ServerConfig(
       unknownAppChecks = c.unknownAppChecks;
       evictIdle = c.evictIdle;
       httpLimits = c.httpLimits;
+      callerAuth = c.callerAuth;
+      auditLog = c.auditLog;
     }
   }
 
@@ -273,7 +295,8 @@ public record ServerConfig(
         + ", masterKey=" + (masterKey == null ? "none" : "<redacted>")
         + ", masterKeyFile=" + masterKeyFile + ", appsFile=" + appsFile
         + (appsOnly ? " (only these apps)" : "") + ", unknownAppChecks=" + unknownAppChecks
-        + ", verifyOnly=" + verifyOnly + ", adminToken=" + (adminToken == null ? "off" : "<redacted>")
+        + ", verifyOnly=" + verifyOnly + ", callerAuth=" + callerAuth.label()
+        + ", auditLog=" + auditLog + ", adminToken=" + (adminToken == null ? "off" : "<redacted>")
         + "]";
   }
 }

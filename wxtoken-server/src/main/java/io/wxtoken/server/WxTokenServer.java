@@ -2,7 +2,10 @@ package io.wxtoken.server;
 
 import dev.failsafe.Failsafe;
 import dev.failsafe.RetryPolicy;
+import io.wxtoken.access.AccessControl;
+import io.wxtoken.audit.AuditLog;
 import io.wxtoken.http.ApiServer;
+import io.wxtoken.http.CallerAuth;
 import io.wxtoken.metrics.Metrics;
 import io.wxtoken.secret.MasterKey;
 import io.wxtoken.secret.SecretBox;
@@ -54,9 +57,16 @@ public final class WxTokenServer implements AutoCloseable {
   private final ScheduledExecutorService refresher;
   private final TokenService tokens;
   private final ApiServer http;
+  private final List<AuditLog> audit;
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AccessControl access;
 
   private WxTokenServer(TokenStore store, ExecutorService storeExecutor,
-      ScheduledExecutorService refresher, TokenService tokens, ApiServer http) {
+      ScheduledExecutorService refresher, TokenService tokens, ApiServer http, List<AuditLog> audit,
+      AccessControl access) {
+    this.audit = audit;
+    this.access = access;
     this.store = store;
     this.storeExecutor = storeExecutor;
     this.refresher = refresher;
@@ -99,6 +109,7 @@ public final class WxTokenServer implements AutoCloseable {
     ExecutorService storeExecutor = Executors.newFixedThreadPool(2, daemonThreads("wxtoken-store-"));
     ScheduledExecutorService refresher =
         Executors.newSingleThreadScheduledExecutor(daemonThreads("wxtoken-refresher-"));
+    List<AuditLog> closeables = new java.util.ArrayList<>();
     try {
       // Read before the embedded store's keys are loaded or made: what the store holds decides
       // whether a missing key may be generated (empty store) or was lost (refused, unless what
@@ -138,8 +149,15 @@ public final class WxTokenServer implements AutoCloseable {
       if (store instanceof RedisStore redis) {
         metrics.watchRejectedNotices(redis::rejectedNotices);
       }
+      AuditLog audit = Access.auditLog(config, store, clock);
+      closeables.add(audit);
+      Access.auditEngine(tokens, audit);
+      AccessControl access = Access.keys(store, hasher, clock, tokens, audit);
+      refresher.scheduleWithFixedDelay(() -> Access.reconcile(access), TICK.toMillis(),
+          TICK.toMillis(), TimeUnit.MILLISECONDS);
       ApiServer http = ApiServer.start(config.http(), tokens, tickets, clock, nanoTime,
-          cluster::isConnected, metrics);
+          cluster::isConnected, metrics,
+          new CallerAuth(config.callerAuth(), access, tokens, audit, metrics.keys()));
       refresher.scheduleWithFixedDelay(() -> refreshDue(tokens), TICK.toMillis(), TICK.toMillis(),
           TimeUnit.MILLISECONDS);
       registrations.forEach(app -> register(tokens, app, refresher));
@@ -148,8 +166,9 @@ public final class WxTokenServer implements AutoCloseable {
           config.wechatBaseUrl(), config.tokenApi().name().toLowerCase(Locale.ROOT),
           config.verifyOnly() ? "not stored (verify-only)" : "sealed under key " + box.currentKeyId(),
           config.adminToken() == null ? "off" : "on");
-      return new WxTokenServer(store, storeExecutor, refresher, tokens, http);
+      return new WxTokenServer(store, storeExecutor, refresher, tokens, http, closeables, access);
     } catch (RuntimeException e) {
+      closeables.forEach(AuditLog::close);
       refresher.shutdownNow();
       storeExecutor.shutdownNow();
       store.close();
@@ -230,10 +249,19 @@ public final class WxTokenServer implements AutoCloseable {
     return tokens;
   }
 
+  /** The caller keys, for in-process inspection. */
+  public AccessControl access() {
+    return access;
+  }
+
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return; // closed already (a test may stop a server, then its harness stops it again)
+    }
     refresher.shutdownNow();
     http.close();
+    audit.forEach(AuditLog::close);
     storeExecutor.shutdown();
     try {
       if (!storeExecutor.awaitTermination(10, TimeUnit.SECONDS)) {

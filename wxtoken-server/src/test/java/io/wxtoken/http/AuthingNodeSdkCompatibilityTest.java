@@ -84,6 +84,26 @@ class AuthingNodeSdkCompatibilityTest {
   }
 
   @Test
+  void aCallerKeyInTheAppSecretFieldWorksUnchanged() throws Exception {
+    try (ServerHarness h = ServerHarness.start(dir)) {
+      String token = h.token(APP_ID, SECRET).accessToken(); // the operator registers the app
+      String key = h.server().access().create(new io.wxtoken.access.KeySpec("authing-node",
+          java.util.Set.of(APP_ID), java.util.EnumSet.of(io.wxtoken.access.Operation.TOKEN),
+          List.of(), null, 0, 0), "admin", null).secretKey();
+
+      JsonNode reply = call(h, "getWechatMpAccessTokenInfo", APP_ID, key);
+      h.server().access().revoke(key.substring(4, 20), "admin", null);
+      JsonNode revoked = call(h, "getWechatMpAccessToken", APP_ID, key);
+
+      assertThat(reply.get("statusCode").asInt()).isEqualTo(200);
+      assertThat(reply.at("/data/accessToken").asText()).isEqualTo(token);
+      assertThat(revoked.get("statusCode").asInt()).isEqualTo(403);
+      assertThat(revoked.get("apiCode").asInt()).isEqualTo(2006);
+      assertThat(h.wechat.calls(Endpoint.STABLE_TOKEN)).isEqualTo(1);
+    }
+  }
+
+  @Test
   void errorsReachTheSdkAsEnvelopesNotExceptions() throws Exception {
     try (ServerHarness h = ServerHarness.start(dir)) {
       // WeChat is asked once (it may be a new app) and refuses the secret: 2002.

@@ -84,4 +84,29 @@ class AuthingSdkCompatibilityTest {
       assertThat(missing.getMessage()).isEqualTo("appSecret is required");
     }
   }
+
+  @Test
+  @SuppressWarnings("deprecation")
+  void aCallerKeyInTheAppSecretFieldWorksUnchanged() throws Exception {
+    try (ServerHarness h = ServerHarness.start(dir)) {
+      AuthenticationClient client = client(h);
+      String token = client.getWechatMpAccessTokenInfo(request(APP_ID, SECRET)).getData().getAccessToken();
+      String key = h.server().access().create(new io.wxtoken.access.KeySpec("authing-java",
+          java.util.Set.of(APP_ID), java.util.EnumSet.of(io.wxtoken.access.Operation.TOKEN),
+          java.util.List.of(), null, 0, 0), "admin", null).secretKey();
+
+      GetWechatAccessTokenInfoRespDto info = client.getWechatMpAccessTokenInfo(request(APP_ID, key));
+      GetWechatAccessTokenRespDto plain = client.getWechatMpAccessToken(request(APP_ID, key));
+      GetWechatAccessTokenInfoRespDto revoked;
+      h.server().access().revoke(key.substring(4, 20), "admin", null);
+      revoked = client.getWechatMpAccessTokenInfo(request(APP_ID, key));
+
+      assertThat(info.getStatusCode()).isEqualTo(200);
+      assertThat(info.getData().getAccessToken()).isEqualTo(token);
+      assertThat(plain.getData().getAccessToken()).isEqualTo(token);
+      assertThat(revoked.getStatusCode()).isEqualTo(403);
+      assertThat(revoked.getApiCode()).isEqualTo(2006);
+      assertThat(h.wechat.calls(Endpoint.STABLE_TOKEN)).isEqualTo(1);
+    }
+  }
 }

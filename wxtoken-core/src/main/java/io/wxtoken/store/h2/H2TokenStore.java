@@ -81,6 +81,19 @@ public final class H2TokenStore implements TokenStore {
     return store;
   }
 
+  /** The caller keys kept in this store's database (table {@code caller_key}). */
+  public io.wxtoken.access.KeyStore keyStore() {
+    return new H2KeyStore(pool);
+  }
+
+  /** An audit log kept in this store's database (table {@code audit_log}), at most {@code cap} records. */
+  public io.wxtoken.audit.AuditStore auditStore(int cap) {
+    if (cap < 1) {
+      throw new IllegalArgumentException("cap must be positive");
+    }
+    return new H2AuditStore(pool, cap);
+  }
+
   /** The directory holding the database file. */
   public Path directory() {
     return directory;

@@ -210,6 +210,25 @@ public final class RedisStore implements TokenStore, Cluster {
     }
   }
 
+  /**
+   * The caller keys kept in this Redis ({@link RedisKeyStore}), with a subscription of their own
+   * to the key change notices.
+   */
+  public io.wxtoken.access.KeyStore keyStore() {
+    StatefulRedisPubSubConnection<String, String> changes =
+        client instanceof RedisClusterClient cluster ? cluster.connectPubSub()
+            : ((RedisClient) client).connectPubSub();
+    return new RedisKeyStore(commands, changes);
+  }
+
+  /** An audit log kept in this Redis: a stream capped at about {@code maxLen} records. */
+  public io.wxtoken.audit.AuditStore auditStore(long maxLen) {
+    if (maxLen < 1) {
+      throw new IllegalArgumentException("maxLen must be positive");
+    }
+    return new RedisAuditStore(commands, maxLen);
+  }
+
   /** Where this store is (password hidden). */
   public RedisAddress address() {
     return address;

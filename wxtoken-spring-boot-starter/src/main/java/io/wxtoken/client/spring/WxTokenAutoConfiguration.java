@@ -65,11 +65,12 @@ public class WxTokenAutoConfiguration {
       WxTokenProperties properties) {
     List<AccessTokenProvider> providers = new ArrayList<>();
     for (WxTokenProperties.App app : properties.getApps()) {
-      if (app.getAppId() == null || app.getAppSecret() == null) {
-        throw new IllegalArgumentException("every wxtoken.apps entry needs app-id and app-secret: "
-            + app);
+      if (app.getAppId() == null || (app.getAppSecret() == null) == (app.getKey() == null)) {
+        throw new IllegalArgumentException("every wxtoken.apps entry needs app-id and either"
+            + " app-secret or key (a caller key, wxk_…): " + app);
       }
-      providers.add(AccessTokenProvider.builder(client, app.getAppId(), app.getAppSecret())
+      String credential = app.getKey() != null ? app.getKey() : app.getAppSecret();
+      providers.add(AccessTokenProvider.builder(client, app.getAppId(), credential)
           .refreshMargin(properties.getRefreshMargin())
           .build());
     }

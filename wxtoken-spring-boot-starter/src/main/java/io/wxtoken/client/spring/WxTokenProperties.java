@@ -95,6 +95,11 @@ public class WxTokenProperties {
     private String appId;
     /** The WeChat AppSecret (prefer an environment variable or a secret store). */
     private String appSecret;
+    /**
+     * A caller key ({@code wxk_…}) issued by the wxtoken server's operator, instead of the
+     * AppSecret: sent as {@code Authorization: Bearer}, so this service never holds the secret.
+     */
+    private String key;
 
     public String getAppId() {
       return appId;
@@ -112,10 +117,18 @@ public class WxTokenProperties {
       this.appSecret = appSecret;
     }
 
+    public String getKey() {
+      return key;
+    }
+
+    public void setKey(String key) {
+      this.key = key;
+    }
+
     @Override
     public String toString() {
       return "App{appId=" + appId + ", appSecret=" + (appSecret == null ? "null" : "<redacted>")
-          + "}";
+          + ", key=" + (key == null ? "null" : "<redacted>") + "}";
     }
   }
 }

@@ -54,6 +54,30 @@ class WxTokenAutoConfigurationTest {
   }
 
   @Test
+  void aCallerKeyInPlaceOfTheSecretGivesAProviderOfTheSameToken() {
+    try (LiveServer live = LiveServer.start(dir)) {
+      String token = live.server(0).tokens().register(APP_ID, SECRET, true).join().value();
+      String key = live.server(0).access().create(new io.wxtoken.access.KeySpec("spring",
+          java.util.Collections.singleton(APP_ID),
+          java.util.EnumSet.of(io.wxtoken.access.Operation.TOKEN), java.util.Collections.emptyList(),
+          null, 0, 0), "admin", null).secretKey();
+      runner.withPropertyValues("wxtoken.server-url=" + live.url(),
+          "wxtoken.apps[0].app-id=" + APP_ID, "wxtoken.apps[0].key=" + key)
+          .run(context -> {
+            AccessTokenProvider provider = context.getBean(AccessTokenProvider.class);
+            assertThat(provider.currentToken()).isEqualTo(token);
+            assertThat(context.getBean(WxTokenProperties.class).getApps().get(0).toString())
+                .doesNotContain(key);
+          });
+      live.server(0).access().revoke(key.substring(4, 20), "admin", null);
+      runner.withPropertyValues("wxtoken.server-url=" + live.url(),
+          "wxtoken.apps[0].app-id=" + APP_ID, "wxtoken.apps[0].key=" + key)
+          .run(context -> assertThatThrownBy(() -> context.getBean(AccessTokenProvider.class)
+              .currentToken()).hasMessageNotContaining(key));
+    }
+  }
+
+  @Test
   void severalAppsGiveOneProviderEachAndNoSingleProviderBean() {
     try (LiveServer live = LiveServer.start(dir, b -> b.app(SECOND_APP, SECOND_SECRET), c -> c, 1)) {
       runner.withPropertyValues("wxtoken.server-url=" + live.url(),
@@ -120,7 +144,7 @@ class WxTokenAutoConfigurationTest {
     runner.withPropertyValues("wxtoken.server-url=http://wxtoken:8080",
         "wxtoken.apps[0].app-id=" + APP_ID)
         .run(context -> assertThat(context).hasFailed()
-            .getFailure().hasStackTraceContaining("needs app-id and app-secret"));
+            .getFailure().hasStackTraceContaining("needs app-id and either app-secret or key"));
   }
 
   @Test
