@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
 public final class ScriptedWeChat implements AutoCloseable {
 
   /** One request as it arrived ({@code path} and {@code rawQuery} still percent-encoded). */
-  public record Request(String method, String path, String rawQuery, String contentType, byte[] body) {
+  public record Request(String method, String path, String rawQuery, String contentType,
+      byte[] body) {
     public String bodyText() {
       return new String(body, StandardCharsets.UTF_8);
     }
