@@ -1,30 +1,21 @@
 package io.wxtoken.wecom;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wxtoken.wechat.CallObserver;
+import io.wxtoken.wechat.JsonUpstream;
 import io.wxtoken.wechat.WeChatErrorException;
 import io.wxtoken.wechat.WeChatTicket;
 import io.wxtoken.wechat.WeChatToken;
 import io.wxtoken.wechat.WeChatUnreachableException;
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -50,17 +41,11 @@ public final class WeComClient {
   public static final URI DEFAULT_BASE_URL = URI.create("https://qyapi.weixin.qq.com");
 
   static final int MAX_RESPONSE_BYTES = 64 * 1024;
-  private static final int MAX_ERRMSG_CHARS = 200;
-  /** WeCom documents tokens of at most 512 bytes; some room, but not without bound. */
-  private static final int MAX_CREDENTIAL_CHARS = 2048;
   private static final String GETTOKEN = "wecom_gettoken";
 
-  private final HttpClient http;
+  private final JsonUpstream upstream;
   private final String baseUrl;
   private final Duration readTimeout;
-  private final CallObserver observer;
-  private final LongSupplier nanoTime;
-  private final ObjectMapper json = new ObjectMapper();
 
   /**
    * @param baseUrl WeCom's API root, {@link #DEFAULT_BASE_URL} or a private deployment's: http or
@@ -75,12 +60,9 @@ public final class WeComClient {
       CallObserver observer, LongSupplier nanoTime) {
     this.baseUrl = checkBaseUrl(baseUrl);
     this.readTimeout = Objects.requireNonNull(readTimeout, "readTimeout");
-    this.observer = Objects.requireNonNull(observer, "observer");
-    this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
-    this.http = HttpClient.newBuilder()
-        .connectTimeout(Objects.requireNonNull(connectTimeout, "connectTimeout"))
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .build();
+    // WeCom's numbers are held to be JSON integers: anything else is not WeCom's answer.
+    this.upstream = new JsonUpstream("WeCom", connectTimeout, readTimeout, MAX_RESPONSE_BYTES,
+        true, observer, nanoTime);
   }
 
   /** As above, observing nothing and timing with {@link System#nanoTime()}. */
@@ -106,8 +88,9 @@ public final class WeComClient {
     Objects.requireNonNull(corpSecret, "corpSecret");
     URI uri = URI.create(baseUrl + "/cgi-bin/gettoken?corpid=" + encode(corpId)
         + "&corpsecret=" + encode(corpSecret));
-    return send(GETTOKEN, get(uri), corpSecret,
-        node -> new WeChatToken(credential(node, "access_token"), expiresIn(node)));
+    return upstream.send(GETTOKEN, () -> get(uri), List.of(corpSecret),
+        node -> new WeChatToken(upstream.text(node, "access_token"),
+            upstream.expiresIn(node)));
   }
 
   /**
@@ -128,139 +111,12 @@ public final class WeComClient {
     String path = type.pathAndQuery();
     URI uri = URI.create(baseUrl + path + (path.indexOf('?') < 0 ? "?" : "&")
         + "access_token=" + encode(accessToken));
-    return send(type.endpoint(), get(uri), accessToken,
-        node -> new WeChatTicket(credential(node, "ticket"), expiresIn(node)));
+    return upstream.send(type.endpoint(), () -> get(uri), List.of(accessToken),
+        node -> new WeChatTicket(upstream.text(node, "ticket"), upstream.expiresIn(node)));
   }
 
   private HttpRequest get(URI uri) {
     return HttpRequest.newBuilder(uri).timeout(readTimeout).GET().build();
-  }
-
-  /**
-   * Sends one request and reads its answer with {@code reader}; {@code secret} (the secret or
-   * access token the URL carries) is redacted from every failure message.
-   */
-  private <T> CompletableFuture<T> send(String endpoint, HttpRequest request, String secret,
-      Function<JsonNode, T> reader) {
-    long start = nanoTime.getAsLong();
-    CompletableFuture<HttpResponse<byte[]>> exchange;
-    try {
-      exchange = http.sendAsync(request, WeComClient::boundedBody);
-    } catch (RuntimeException e) {
-      observe(endpoint, CallObserver.UNREACHABLE, start);
-      return CompletableFuture.failedFuture(unreachable(e));
-    }
-    long connectMillis = http.connectTimeout().map(Duration::toMillis).orElse(0L);
-    // The request timeout stops at the response headers; this bounds a stalled body too.
-    return exchange
-        .orTimeout(readTimeout.toMillis() + connectMillis, TimeUnit.MILLISECONDS)
-        .handle((response, failure) -> {
-          try {
-            if (failure != null) {
-              throw unreachable(failure);
-            }
-            T value = reader.apply(answer(response, secret));
-            observe(endpoint, CallObserver.OK, start);
-            return value;
-          } catch (WeChatErrorException e) {
-            observe(endpoint, Integer.toString(e.errcode()), start);
-            throw e;
-          } catch (RuntimeException e) {
-            observe(endpoint, CallObserver.UNREACHABLE, start);
-            throw e;
-          }
-        });
-  }
-
-  private void observe(String endpoint, String outcome, long start) {
-    try {
-      observer.called(endpoint, outcome, nanoTime.getAsLong() - start);
-    } catch (RuntimeException e) {
-      // metrics must never change a call's outcome
-    }
-  }
-
-  private static HttpResponse.BodySubscriber<byte[]> boundedBody(HttpResponse.ResponseInfo info) {
-    OptionalLong length = info.headers().firstValueAsLong("content-length");
-    if (length.isPresent() && length.getAsLong() > MAX_RESPONSE_BYTES) {
-      return HttpResponse.BodySubscribers.replacing(null);
-    }
-    return HttpResponse.BodySubscribers.ofByteArray();
-  }
-
-  /** The answer as a JSON object whose {@code errcode} is 0 or absent. */
-  private JsonNode answer(HttpResponse<byte[]> response, String secret) {
-    if (response.statusCode() != 200) {
-      throw new WeChatUnreachableException("WeCom answered HTTP " + response.statusCode());
-    }
-    byte[] body = response.body();
-    if (body == null || body.length > MAX_RESPONSE_BYTES) {
-      throw new WeChatUnreachableException("WeCom's answer is larger than " + MAX_RESPONSE_BYTES
-          + " bytes");
-    }
-    JsonNode node;
-    try {
-      node = json.readTree(body);
-    } catch (IOException e) {
-      throw new WeChatUnreachableException("WeCom's answer is not JSON");
-    }
-    if (node == null || !node.isObject()) {
-      throw new WeChatUnreachableException("WeCom's answer is not a JSON object");
-    }
-    JsonNode errcode = node.get("errcode");
-    if (errcode != null && !(errcode.canConvertToInt() && errcode.isIntegralNumber())) {
-      throw new WeChatUnreachableException("WeCom's answer has an unusable errcode");
-    }
-    if (errcode != null && errcode.intValue() != 0) {
-      throw new WeChatErrorException(errcode.intValue(), errmsg(node.path("errmsg").asText(""), secret));
-    }
-    return node;
-  }
-
-  /** The non-empty, bounded string WeCom issued in {@code field}. */
-  private static String credential(JsonNode node, String field) {
-    JsonNode value = node.get(field);
-    if (value == null || !value.isTextual() || value.asText().isEmpty()
-        || value.asText().length() > MAX_CREDENTIAL_CHARS) {
-      throw new WeChatUnreachableException("WeCom's answer has no usable " + field);
-    }
-    return value.asText();
-  }
-
-  private static Duration expiresIn(JsonNode node) {
-    JsonNode expiresIn = node.get("expires_in");
-    if (expiresIn == null || !expiresIn.isIntegralNumber() || !expiresIn.canConvertToLong()
-        || expiresIn.asLong() <= 0) {
-      throw new WeChatUnreachableException("WeCom's answer has no usable expires_in");
-    }
-    return Duration.ofSeconds(expiresIn.asLong());
-  }
-
-  /** WeCom's errmsg, without the credential should WeCom ever echo it, and bounded. */
-  private static String errmsg(String raw, String secret) {
-    String cleaned = secret.isEmpty() ? raw : raw.replace(secret, "<redacted>");
-    return cleaned.length() <= MAX_ERRMSG_CHARS ? cleaned : cleaned.substring(0, MAX_ERRMSG_CHARS);
-  }
-
-  /** Names what failed without echoing the HTTP stack's message, which might one day hold the URL. */
-  private static RuntimeException unreachable(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause()
-        : failure;
-    if (cause instanceof WeChatUnreachableException || cause instanceof WeChatErrorException) {
-      return (RuntimeException) cause;
-    }
-    String what;
-    if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
-      what = "timed out";
-    } else if (cause instanceof ConnectException) {
-      what = "connection failed";
-    } else if (cause instanceof IOException) {
-      what = "I/O error (" + cause.getClass().getSimpleName() + ")";
-    } else {
-      what = "request failed (" + cause.getClass().getSimpleName() + ")";
-    }
-    return new WeChatUnreachableException("WeCom " + what);
   }
 
   private static String encode(String value) {

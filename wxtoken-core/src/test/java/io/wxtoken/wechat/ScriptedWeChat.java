@@ -18,20 +18,24 @@ import java.util.concurrent.TimeUnit;
 /**
  * A loopback HTTP server that records each request and answers with a fixed script: for the
  * request shape and for answers the simulator never gives (missing fields, odd statuses, a stalled
- * body). Everything else in the tests talks to the WeChat simulator.
+ * body). Everything else in the tests talks to the WeChat simulator. The WeCom client's tests
+ * use it too, so it is public.
+ *
+ * <p>Thread-safe: requests are recorded from the server's threads and taken from the test's.
  */
-final class ScriptedWeChat implements AutoCloseable {
+public final class ScriptedWeChat implements AutoCloseable {
 
-  /** One request as it arrived. */
-  record Request(String method, String path, String rawQuery, String contentType, byte[] body) {
-    String bodyText() {
+  /** One request as it arrived ({@code path} and {@code rawQuery} still percent-encoded). */
+  public record Request(String method, String path, String rawQuery, String contentType,
+      byte[] body) {
+    public String bodyText() {
       return new String(body, StandardCharsets.UTF_8);
     }
   }
 
   /** How to answer. */
   @FunctionalInterface
-  interface Script {
+  public interface Script {
     void answer(HttpExchange exchange) throws IOException, InterruptedException;
   }
 
@@ -52,19 +56,19 @@ final class ScriptedWeChat implements AutoCloseable {
     server.start();
   }
 
-  static ScriptedWeChat answering(Script script) throws IOException {
+  public static ScriptedWeChat answering(Script script) throws IOException {
     return new ScriptedWeChat(script);
   }
 
-  static ScriptedWeChat answering(int status, String contentType, String body) throws IOException {
+  public static ScriptedWeChat answering(int status, String contentType, String body) throws IOException {
     return new ScriptedWeChat(exchange -> send(exchange, status, contentType, body));
   }
 
-  static ScriptedWeChat answeringJson(String body) throws IOException {
+  public static ScriptedWeChat answeringJson(String body) throws IOException {
     return answering(200, "application/json; charset=utf-8", body);
   }
 
-  static void send(HttpExchange exchange, int status, String contentType, String body)
+  public static void send(HttpExchange exchange, int status, String contentType, String body)
       throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", contentType);
@@ -74,12 +78,12 @@ final class ScriptedWeChat implements AutoCloseable {
     }
   }
 
-  URI baseUrl() {
+  public URI baseUrl() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
   /** The next recorded request; fails if none arrives within 5 s. */
-  Request request() throws InterruptedException {
+  public Request request() throws InterruptedException {
     Request r = requests.poll(5, TimeUnit.SECONDS);
     if (r == null) {
       throw new AssertionError("no request arrived");

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import io.wxtoken.simulator.ManualClock;
 import io.wxtoken.simulator.WeComSimulator;
 import io.wxtoken.simulator.WeComSimulator.Endpoint;
+import io.wxtoken.wechat.ScriptedWeChat;
 import io.wxtoken.wechat.WeChatErrorException;
 import io.wxtoken.wechat.WeChatTicket;
 import io.wxtoken.wechat.WeChatToken;
@@ -45,7 +46,7 @@ class WeComClientTest {
 
   private final ManualClock clock = ManualClock.startingAt("2026-03-01T02:00:00Z");
   private WeComSimulator sim;
-  private ScriptedWeCom scripted;
+  private ScriptedWeChat scripted;
 
   @AfterEach
   void stop() {
@@ -87,14 +88,14 @@ class WeComClientTest {
 
   @Test
   void asksForATokenWithAGetAndEncodedParameters() throws Exception {
-    scripted = ScriptedWeCom.answeringJson(TOKEN_JSON);
+    scripted = ScriptedWeChat.answeringJson(TOKEN_JSON);
     WeComClient client = new WeComClient(scripted.baseUrl(), CONNECT, READ);
 
     WeChatToken token = get(client.fetchToken(CORP, APP_SECRET));
 
-    ScriptedWeCom.Request request = scripted.request();
+    ScriptedWeChat.Request request = scripted.request();
     assertThat(request.method()).isEqualTo("GET");
-    assertThat(request.rawPath()).isEqualTo("/cgi-bin/gettoken");
+    assertThat(request.path()).isEqualTo("/cgi-bin/gettoken");
     assertThat(query(request.rawQuery()))
         .containsExactlyInAnyOrderEntriesOf(Map.of("corpid", CORP, "corpsecret", APP_SECRET));
     assertThat(token.accessToken()).isEqualTo("ACCESS_TOKEN");
@@ -103,18 +104,18 @@ class WeComClientTest {
 
   @Test
   void asksForEachTicketAtItsOwnPathWithTheTokenEncoded() throws Exception {
-    scripted = ScriptedWeCom.answeringJson(
+    scripted = ScriptedWeChat.answeringJson(
         "{\"errcode\":0,\"errmsg\":\"ok\",\"ticket\":\"TICKET\",\"expires_in\":7200}");
     WeComClient client = new WeComClient(scripted.baseUrl(), CONNECT, READ);
 
     WeChatTicket corp = get(client.fetchTicket("tok+en/1", WeComTicketType.CORP));
-    ScriptedWeCom.Request corpRequest = scripted.request();
+    ScriptedWeChat.Request corpRequest = scripted.request();
     WeChatTicket agent = get(client.fetchTicket("tok+en/1", WeComTicketType.AGENT));
-    ScriptedWeCom.Request agentRequest = scripted.request();
+    ScriptedWeChat.Request agentRequest = scripted.request();
 
-    assertThat(corpRequest.rawPath()).isEqualTo("/cgi-bin/get_jsapi_ticket");
+    assertThat(corpRequest.path()).isEqualTo("/cgi-bin/get_jsapi_ticket");
     assertThat(query(corpRequest.rawQuery())).containsExactlyEntriesOf(Map.of("access_token", "tok+en/1"));
-    assertThat(agentRequest.rawPath()).isEqualTo("/cgi-bin/ticket/get");
+    assertThat(agentRequest.path()).isEqualTo("/cgi-bin/ticket/get");
     assertThat(query(agentRequest.rawQuery())).containsExactlyInAnyOrderEntriesOf(
         Map.of("access_token", "tok+en/1", "type", "agent_config"));
     assertThat(corp.ticket()).isEqualTo("TICKET");
@@ -123,13 +124,13 @@ class WeComClientTest {
 
   @Test
   void callsAPrivateDeploymentUnderItsPathWithOrWithoutATrailingSlash() throws Exception {
-    scripted = ScriptedWeCom.answeringJson(TOKEN_JSON);
+    scripted = ScriptedWeChat.answeringJson(TOKEN_JSON);
     for (String suffix : new String[] {"/wecom-api", "/wecom-api/"}) {
       WeComClient client = new WeComClient(URI.create(scripted.baseUrl() + suffix), CONNECT, READ);
 
       get(client.fetchToken(CORP, APP_SECRET));
 
-      assertThat(scripted.request().rawPath()).isEqualTo("/wecom-api/cgi-bin/gettoken");
+      assertThat(scripted.request().path()).isEqualTo("/wecom-api/cgi-bin/gettoken");
       assertThat(client.baseUrl()).isEqualTo(scripted.baseUrl() + "/wecom-api");
     }
   }
@@ -319,7 +320,7 @@ class WeComClientTest {
   @MethodSource("unusableAnswers")
   void anUnusableAnswerIsUnreachable(String name, int status, String contentType, String body)
       throws Exception {
-    scripted = ScriptedWeCom.answering(status, contentType, body);
+    scripted = ScriptedWeChat.answering(status, contentType, body);
     WeComClient client = new WeComClient(scripted.baseUrl(), CONNECT, READ);
 
     Throwable failure = failure(client.fetchToken(CORP, APP_SECRET), APP_SECRET);
@@ -331,7 +332,7 @@ class WeComClientTest {
   @Test
   void redactsTheCredentialIfWeComEchoesItAndBoundsTheErrmsg() throws Exception {
     String token = "echoed-access-token-0001";
-    scripted = ScriptedWeCom.answeringJson("{\"errcode\":40014,\"errmsg\":\"invalid access_token "
+    scripted = ScriptedWeChat.answeringJson("{\"errcode\":40014,\"errmsg\":\"invalid access_token "
         + token + " " + "y".repeat(500) + "\"}");
     WeComClient client = new WeComClient(scripted.baseUrl(), CONNECT, READ);
 

@@ -11,13 +11,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.wxtoken.server.ServerHarness.Reply;
-import io.wxtoken.store.redis.RedisServerProcess;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,26 +24,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterNoticesTest {
   private static final String ADMIN_TOKEN = "0123456789abcdef-admin";
-  static RedisServerProcess redis;
+  @RegisterExtension
+  static final RedisFixture redis = new RedisFixture();
 
   @TempDir
   Path dir;
 
-  @BeforeAll
-  static void startRedis() {
-    redis = RedisServerProcess.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
-
   @Test
   void aForgedRecordPublishedOnTheEventsChannelIsAdoptedByNoInstance() throws Exception {
-    try (ClusterHarness c = ClusterHarness.start(dir, redis, 2, b -> { },
+    try (ClusterHarness c = ClusterHarness.start(dir, redis.process(), 2, b -> { },
         config -> config.withAdminToken(ADMIN_TOKEN));
-        RedisClient client = RedisClient.create(redis.uri());
+        RedisClient client = RedisClient.create(redis.process().uri());
         StatefulRedisConnection<String, String> attacker = client.connect()) {
       String token = c.token(0).accessToken();
       awaitTrue(() -> held(c, 1, token), "B holds the first token");

@@ -9,7 +9,6 @@ import io.wxtoken.http.HttpLimits;
 import io.wxtoken.server.ServerHarness.Reply;
 import io.wxtoken.simulator.WeChatSimulator.Endpoint;
 import io.wxtoken.store.redis.RedisAddress;
-import io.wxtoken.store.redis.RedisServerProcess;
 import io.wxtoken.token.AppRecord;
 import io.wxtoken.wechat.TokenApi;
 import java.net.http.HttpResponse;
@@ -27,40 +26,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Several instances on one real Redis behave as one server. */
 class ClusterTest {
-  static RedisServerProcess redis;
+  @RegisterExtension
+  static final RedisFixture redis = new RedisFixture();
 
   @TempDir
   Path dir;
 
-  @BeforeAll
-  static void startRedis() {
-    redis = RedisServerProcess.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
-
   @BeforeEach
   void redisUp() {
-    redis.startAgain();
+    redis.process().startAgain();
   }
 
   @Test
   void fiveThousandConcurrentColdRequestsAcrossThreeInstancesMakeOneUpstreamCall() {
     // 5,000 connections from one loopback address: lift the per-address cap (256 by default).
-    try (ClusterHarness c = ClusterHarness.start(dir, redis, 3, sim -> { }, config ->
+    try (ClusterHarness c = ClusterHarness.start(dir, redis.process(), 3, sim -> { }, config ->
         config.withHttpLimits(HttpLimits.defaults().withConnections(20_000, 20_000)))) {
       c.wechat.faults().latency(Duration.ofMillis(500)); // the flight stays open while all arrive
       List<CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>();
@@ -83,7 +72,7 @@ class ClusterTest {
   @EnumSource(TokenApi.class)
   void oneUpstreamCallPerTokenLifetimeAcrossTheCluster(TokenApi api) {
     Duration lifetime = Duration.ofSeconds(60);
-    try (ClusterHarness c = ClusterHarness.start(dir, redis, 3,
+    try (ClusterHarness c = ClusterHarness.start(dir, redis.process(), 3,
         sim -> sim.tokenLifetime(lifetime).overlap(Duration.ofSeconds(20)),
         config -> config.withTokenApi(api))) {
       Endpoint endpoint = api == TokenApi.STABLE ? Endpoint.STABLE_TOKEN : Endpoint.TOKEN;
@@ -103,7 +92,7 @@ class ClusterTest {
 
   @Test
   void proactiveRefreshRunsOnceForTheClusterAndSurvivesTheLossOfAnInstance() throws Exception {
-    try (ClusterHarness c = ClusterHarness.start(dir, redis, 3)) {
+    try (ClusterHarness c = ClusterHarness.start(dir, redis.process(), 3)) {
       String first = c.token(0).accessToken();
       awaitTrue(() -> held(c, 1, first) && held(c, 2, first), "every instance learns the token");
 
@@ -137,7 +126,7 @@ class ClusterTest {
 
   @Test
   void aWriterWhoseLeaseLapsedMidFetchIsFencedOut() throws Exception {
-    try (ClusterHarness c = ClusterHarness.start(dir, redis, 2, sim -> { },
+    try (ClusterHarness c = ClusterHarness.start(dir, redis.process(), 2, sim -> { },
         config -> config.withTokenApi(TokenApi.CLASSIC).withLeaseTime(Duration.ofMillis(500))
             .withVerifyOnly(true))) { // no proactive refresh: the test's requests make them
       expireTheFirstToken(c);
@@ -168,7 +157,7 @@ class ClusterTest {
 
   @Test
   void anotherInstanceTakesOverWhenTheLeaseHolderDiesMidRefresh() throws Exception {
-    try (ClusterHarness c = ClusterHarness.start(dir, redis, 3, sim -> { },
+    try (ClusterHarness c = ClusterHarness.start(dir, redis.process(), 3, sim -> { },
         config -> config.withTokenApi(TokenApi.CLASSIC).withLeaseTime(Duration.ofSeconds(1))
             .withVerifyOnly(true))) {
       expireTheFirstToken(c);
@@ -193,7 +182,7 @@ class ClusterTest {
 
   @Test
   void aForcedRefreshOnOneInstanceReachesTheOthersAtOnce() throws Exception {
-    try (ClusterHarness c = ClusterHarness.start(dir, redis, 3)) {
+    try (ClusterHarness c = ClusterHarness.start(dir, redis.process(), 3)) {
       String stale = c.token(0).accessToken();
       awaitTrue(() -> held(c, 1, stale) && held(c, 2, stale), "all hold the first token");
 
@@ -214,7 +203,7 @@ class ClusterTest {
 
   @Test
   void aRedisOutageUnderLoadShowsCallersNoErrorAndFlipsReadiness() throws Exception {
-    try (ClusterHarness c = ClusterHarness.start(dir, redis, 3)) {
+    try (ClusterHarness c = ClusterHarness.start(dir, redis.process(), 3)) {
       String token = c.token(0).accessToken();
       awaitTrue(() -> held(c, 1, token) && held(c, 2, token), "all hold the token");
       for (int i = 0; i < 3; i++) {
@@ -237,11 +226,11 @@ class ClusterTest {
           }
         });
       }
-      redis.stop();
+      redis.process().stop();
       awaitTrue(() -> c.readiness(0) == 503 && c.readiness(1) == 503 && c.readiness(2) == 503,
           "readiness flips on every instance");
       Thread.sleep(30_000);
-      redis.startAgain();
+      redis.process().startAgain();
       awaitTrue(() -> c.readiness(0) == 200 && c.readiness(1) == 200 && c.readiness(2) == 200,
           "readiness recovers");
       running.set(false);
@@ -266,9 +255,9 @@ class ClusterTest {
 
   @Test
   void withoutRedisClassicModeRefusesToFetchWhileStableModeGoesOn() throws Exception {
-    try (ClusterHarness c = ClusterHarness.start(dir, redis, 2, sim -> { },
+    try (ClusterHarness c = ClusterHarness.start(dir, redis.process(), 2, sim -> { },
         config -> config.withTokenApi(TokenApi.CLASSIC))) {
-      redis.stop();
+      redis.process().stop();
       awaitTrue(() -> c.readiness(0) == 503, "instance sees the outage");
       Reply refused = c.token(0);
       assertThat(refused.statusCode()).isEqualTo(503);
@@ -276,9 +265,9 @@ class ClusterTest {
       assertThat(refused.message()).contains("cannot be reached");
       assertThat(c.wechat.calls(Endpoint.TOKEN)).isZero();
     }
-    redis.startAgain();
-    try (ClusterHarness c = ClusterHarness.start(dir, redis, 2)) {
-      redis.stop();
+    redis.process().startAgain();
+    try (ClusterHarness c = ClusterHarness.start(dir, redis.process(), 2)) {
+      redis.process().stop();
       awaitTrue(() -> c.readiness(0) == 503, "instance sees the outage");
       Reply served = c.token(0);
       assertThat(served.statusCode()).as(served.message()).isEqualTo(200);
@@ -288,7 +277,7 @@ class ClusterTest {
 
   @Test
   void anUnverifiedSecretIsCheckedWithWeChatOncePerMinuteAndAddressForTheWholeClusterByRedisTime() {
-    try (ClusterHarness c = ClusterHarness.start(dir, redis, 3)) {
+    try (ClusterHarness c = ClusterHarness.start(dir, redis.process(), 3)) {
       c.token(0); // the first secret spends this address's check of the minute, cluster-wide
       c.clock.advance(Duration.ofSeconds(61));
       long calls = c.wechat.calls(Endpoint.STABLE_TOKEN);
@@ -309,7 +298,7 @@ class ClusterTest {
 
   @Test
   void instancesMustShareTheMasterKey() {
-    try (ClusterHarness c = ClusterHarness.start(dir, redis, 1)) {
+    try (ClusterHarness c = ClusterHarness.start(dir, redis.process(), 1)) {
       ServerConfig noKey = c.config(1).withMasterKey(null);
       assertThatThrownBy(() -> WxTokenServer.start(noKey, c.clock))
           .hasMessageContaining("same master key");
@@ -322,7 +311,7 @@ class ClusterTest {
 
   @Test
   void startFailsClearlyWhenRedisCannotBeReached() {
-    try (ClusterHarness c = ClusterHarness.start(dir, redis, 0)) {
+    try (ClusterHarness c = ClusterHarness.start(dir, redis.process(), 0)) {
       ServerConfig config = c.config(0).withRedis(RedisAddress.parse("redis://127.0.0.1:1/0"));
       assertThatThrownBy(() -> WxTokenServer.start(config, c.clock))
           .hasMessageContaining("cannot connect to Redis at redis://127.0.0.1:1/0");

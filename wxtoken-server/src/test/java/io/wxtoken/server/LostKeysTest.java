@@ -12,7 +12,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.wxtoken.secret.MasterKey;
 import io.wxtoken.simulator.WeChatSimulator.Endpoint;
-import io.wxtoken.store.redis.RedisServerProcess;
 import io.wxtoken.token.AppRecord;
 import io.wxtoken.token.TokenService;
 import java.net.http.HttpRequest;
@@ -23,10 +22,9 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -218,20 +216,11 @@ class LostKeysTest {
 
   @Nested
   class SharedStore {
-    static RedisServerProcess redis;
+    @RegisterExtension
+    static final RedisFixture redis = new RedisFixture();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startRedis() {
-      redis = RedisServerProcess.start();
-    }
-
-    @AfterAll
-    static void stopRedis() {
-      redis.close();
-    }
 
     private WxTokenServer startAnother(ClusterHarness h, UnaryOperator<ServerConfig> change) {
       ServerConfig config = change.apply(h.config(1));
@@ -240,7 +229,7 @@ class LostKeysTest {
     }
 
     private static void hdel(String key, String field) {
-      try (RedisClient client = RedisClient.create(redis.uri());
+      try (RedisClient client = RedisClient.create(redis.process().uri());
           StatefulRedisConnection<String, String> c = client.connect()) {
         c.sync().hdel(key, field);
       }
@@ -248,7 +237,7 @@ class LostKeysTest {
 
     @Test
     void anotherMasterKeyRefusesTheStartNamingTheStoredKeyId() {
-      try (ClusterHarness h = ClusterHarness.start(dir, redis, 1)) {
+      try (ClusterHarness h = ClusterHarness.start(dir, redis.process(), 1)) {
         assertThat(h.token(0).statusCode()).isEqualTo(200);
         String keyId = sealedKeyId(record(h.instance(0)));
 
@@ -261,7 +250,7 @@ class LostKeysTest {
 
     @Test
     void aSecretHashKeyGoneFromRedisRefusesTheStart() {
-      try (ClusterHarness h = ClusterHarness.start(dir, redis, 1)) {
+      try (ClusterHarness h = ClusterHarness.start(dir, redis.process(), 1)) {
         assertThat(h.token(0).statusCode()).isEqualTo(200);
         hdel("wxtoken:meta", SharedKeys.SECRET_HASH_KEY);
 
@@ -274,7 +263,7 @@ class LostKeysTest {
 
     @Test
     void theResetFlagReplacesASecretHashKeyGoneFromRedisAndRebuildsTheVerifiers() {
-      try (ClusterHarness h = ClusterHarness.start(dir, redis, 1)) {
+      try (ClusterHarness h = ClusterHarness.start(dir, redis.process(), 1)) {
         String token = h.token(0).accessToken();
         h.kill(0);
         hdel("wxtoken:meta", SharedKeys.SECRET_HASH_KEY);
@@ -298,7 +287,7 @@ class LostKeysTest {
 
     @Test
     void withBothFlagsALostMasterKeyIsRecoveredFrom() {
-      try (ClusterHarness h = ClusterHarness.start(dir, redis, 1)) {
+      try (ClusterHarness h = ClusterHarness.start(dir, redis.process(), 1)) {
         String token = h.token(0).accessToken();
         h.kill(0);
 

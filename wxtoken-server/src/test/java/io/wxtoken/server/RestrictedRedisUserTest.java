@@ -10,14 +10,12 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.wxtoken.server.ServerHarness.Reply;
 import io.wxtoken.store.redis.RedisAddress;
-import io.wxtoken.store.redis.RedisServerProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,20 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
  * share, announce and refresh tokens as usual.
  */
 class RestrictedRedisUserTest {
-  static RedisServerProcess redis;
+  @RegisterExtension
+  static final RedisFixture redis = new RedisFixture();
 
   @TempDir
   Path dir;
-
-  @BeforeAll
-  static void startRedis() {
-    redis = RedisServerProcess.start();
-  }
-
-  @AfterAll
-  static void stopRedis() {
-    redis.close();
-  }
 
   /** The {@code ACL SETUSER} line of SECURITY.md, as documented. */
   static List<String> documentedAcl() throws Exception {
@@ -52,7 +41,7 @@ class RestrictedRedisUserTest {
   @Test
   void theDocumentedAclIsEnoughForACluster() throws Exception {
     List<String> acl = documentedAcl();
-    try (RedisClient client = RedisClient.create(redis.uri());
+    try (RedisClient client = RedisClient.create(redis.process().uri());
         StatefulRedisConnection<String, String> admin = client.connect()) {
       admin.sync().dispatch(io.lettuce.core.protocol.CommandType.ACL,
           new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
@@ -60,8 +49,8 @@ class RestrictedRedisUserTest {
               .addValues(acl.subList(1, acl.size())));
     }
     RedisAddress restricted = RedisAddress.parse(
-        "redis://wxtoken:test-password@127.0.0.1:" + redis.port() + "/0");
-    try (ClusterHarness c = ClusterHarness.start(dir, redis, 2, b -> { },
+        "redis://wxtoken:test-password@127.0.0.1:" + redis.process().port() + "/0");
+    try (ClusterHarness c = ClusterHarness.start(dir, redis.process(), 2, b -> { },
         config -> config.withRedis(restricted))) {
       String token = c.token(0).accessToken();
       assertThat(token).isNotNull();

@@ -1,13 +1,13 @@
 package io.wxtoken.simulator;
 
+import static io.wxtoken.simulator.Exchanges.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The four WeChat endpoints over HTTP: counting, fault injection, parsing, then
@@ -20,8 +20,6 @@ final class ApiEndpoints {
   static final String CALLBACK_IP_PATH = "/cgi-bin/getcallbackip";
   static final String TICKET_PATH = "/cgi-bin/ticket/getticket";
 
-  private static final byte[] UNAVAILABLE_PAGE = ("<html><head><title>503 Service Unavailable</title></head>"
-      + "<body><h1>503 Service Unavailable</h1></body></html>").getBytes(StandardCharsets.UTF_8);
   // Looks like the start of a token answer whose connection was cut: not parseable JSON.
   private static final byte[] TRUNCATED_BODY =
       "{\"access_token\":\"86_Tz9mQ1vX-4sLr".getBytes(StandardCharsets.UTF_8);
@@ -51,7 +49,7 @@ final class ApiEndpoints {
 
   void stableToken(HttpExchange exchange) throws IOException {
     byte[] body = Exchanges.readBody(exchange);
-    JsonNode json = parseObject(body);
+    JsonNode json = http.parseObject(body);
     String appId = json == null ? null : text(json, "appid");
     count(WeChatSimulator.Endpoint.STABLE_TOKEN, appId);
     if (injectFault(exchange)) {
@@ -107,67 +105,9 @@ final class ApiEndpoints {
 
   /** @return whether a fault answered (or dropped) the call */
   private boolean injectFault(HttpExchange exchange) throws IOException {
-    FaultDecision decision = faults.decide();
-    if (decision.kind() == FaultDecision.Kind.FAIL_NEXT) {
-      http.sendError(exchange, 200, decision.error());
-      return true;
-    }
-    if (!sleep(decision.latency())) {
-      return true; // Shutting down: the exchange is closed by the caller.
-    }
-    switch (decision.kind()) {
-      case TIMEOUT -> {
-        // Hang, then let the caller close the exchange without an answer: the connection drops.
-        sleep(decision.hang());
-        return true;
-      }
-      case SERVER_ERROR -> {
-        Exchanges.send(exchange, 503, "text/html; charset=utf-8", UNAVAILABLE_PAGE);
-        return true;
-      }
-      case MALFORMED -> {
-        Exchanges.send(exchange, 200, Exchanges.JSON_TYPE, TRUNCATED_BODY);
-        return true;
-      }
-      case SYSTEM_ERROR -> {
-        http.sendError(exchange, 200, WeChatError.SYSTEM_ERROR);
-        return true;
-      }
-      default -> {
-        return false;
-      }
-    }
-  }
-
-  /** @return {@code false} if interrupted (the simulator is closing) */
-  private static boolean sleep(Duration d) {
-    if (d.isZero()) {
-      return true;
-    }
-    try {
-      TimeUnit.NANOSECONDS.sleep(d.toNanos());
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return http.answerFault(exchange, faults.decide(), TRUNCATED_BODY,
+        faulted -> http.sendError(faulted, 200, WeChatError.SYSTEM_ERROR));
   }
 
   /** @return the body as a JSON object, or {@code null} if absent, too large or not an object */
-  private JsonNode parseObject(byte[] body) {
-    if (body == null || body.length == 0) {
-      return null;
-    }
-    try {
-      JsonNode node = http.mapper().readTree(body);
-      return node != null && node.isObject() ? node : null;
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  private static String text(JsonNode json, String field) {
-    JsonNode value = json.get(field);
-    return value == null || !value.isValueNode() || value.isNull() ? null : value.asText();
-  }
 }

@@ -1,31 +1,31 @@
 package io.wxtoken.simulator;
 
+import static io.wxtoken.simulator.Exchanges.text;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The Open Platform's {@code /cgi-bin/component/*} endpoints over HTTP: exact-path routing, the
- * JSON body, the platform named by {@code component_appid}, counting, then
- * {@link ComponentPlatform}. Thread-safe: holds only thread-safe collaborators.
+ * The Open Platform's {@code /cgi-bin/component/*} endpoints over HTTP, served by a
+ * {@link Router} on their exact paths: the JSON body, the platform named by
+ * {@code component_appid}, counting, then {@link ComponentPlatform}. Thread-safe: holds only
+ * thread-safe collaborators.
  */
-final class ComponentEndpoints implements HttpHandler {
+final class ComponentEndpoints {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ComponentEndpoints.class);
   static final String PREFIX = "/cgi-bin/component/";
   static final int MAX_PAGE = 500;
 
   private final Function<String, ComponentPlatform> platforms;
   private final Exchanges http;
-  private final Map<String, OpenPlatformSimulator.Endpoint> routes = Map.of(
+  private final Map<String, OpenPlatformSimulator.Endpoint> endpoints = Map.of(
       PREFIX + "api_start_push_ticket", OpenPlatformSimulator.Endpoint.START_PUSH_TICKET,
       PREFIX + "api_component_token", OpenPlatformSimulator.Endpoint.COMPONENT_TOKEN,
       PREFIX + "api_create_preauthcode", OpenPlatformSimulator.Endpoint.CREATE_PREAUTHCODE,
@@ -41,28 +41,14 @@ final class ComponentEndpoints implements HttpHandler {
     this.counters = counters;
   }
 
-  @Override
-  public void handle(HttpExchange exchange) {
-    try {
-      OpenPlatformSimulator.Endpoint endpoint = routes.get(exchange.getRequestURI().getPath());
-      if (endpoint == null) {
-        http.sendError(exchange, 404, WeChatError.NOT_FOUND);
-        return;
-      }
+  /** Each {@code /cgi-bin/component/*} path's code, for a {@link Router}: counted, answered. */
+  Map<String, Router.Route> routes() {
+    Map<String, Router.Route> answers = new HashMap<>();
+    endpoints.forEach((path, endpoint) -> answers.put(path, exchange -> {
       counters.record(endpoint);
       answer(exchange, endpoint);
-    } catch (IOException e) {
-      LOG.debug("I/O error answering {}", exchange.getRequestURI().getPath(), e);
-    } catch (RuntimeException e) {
-      LOG.warn("Simulator bug answering {}", exchange.getRequestURI().getPath(), e);
-      try {
-        http.sendError(exchange, 500, WeChatError.SYSTEM_ERROR);
-      } catch (IOException | RuntimeException ignored) {
-        // headers may be sent already
-      }
-    } finally {
-      exchange.close();
-    }
+    }));
+    return answers;
   }
 
   private void answer(HttpExchange exchange, OpenPlatformSimulator.Endpoint endpoint)
@@ -71,7 +57,7 @@ final class ComponentEndpoints implements HttpHandler {
       http.sendError(exchange, 200, WeChatError.REQUIRE_POST);
       return;
     }
-    JsonNode body = parseObject(Exchanges.readBody(exchange));
+    JsonNode body = http.parseObject(Exchanges.readBody(exchange));
     if (body == null) {
       http.sendError(exchange, 200, WeChatError.DATA_FORMAT);
       return;
@@ -157,22 +143,5 @@ final class ComponentEndpoints implements HttpHandler {
       item.put("auth_time", row.authTime());
     }
     return reply;
-  }
-
-  private JsonNode parseObject(byte[] body) {
-    if (body == null || body.length == 0) {
-      return null;
-    }
-    try {
-      JsonNode node = http.mapper().readTree(body);
-      return node != null && node.isObject() ? node : null;
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  private static String text(JsonNode json, String field) {
-    JsonNode value = json.get(field);
-    return value == null || !value.isValueNode() || value.isNull() ? null : value.asText();
   }
 }

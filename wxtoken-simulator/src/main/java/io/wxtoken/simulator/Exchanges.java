@@ -1,6 +1,7 @@
 package io.wxtoken.simulator;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
@@ -11,8 +12,10 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Small HTTP helpers shared by the endpoint handlers: bounded body reads, query parsing and
@@ -25,6 +28,12 @@ final class Exchanges {
   static final int MAX_BODY_BYTES = 64 * 1024;
 
   static final String JSON_TYPE = "application/json; charset=utf-8";
+
+  /** What a proxy in front of WeChat or WeCom answers when the service behind it is down. */
+  private static final byte[] UNAVAILABLE_PAGE =
+      ("<html><head><title>503 Service Unavailable</title></head>"
+          + "<body><h1>503 Service Unavailable</h1></body></html>")
+          .getBytes(StandardCharsets.UTF_8);
 
   private final ObjectMapper mapper;
 
@@ -113,6 +122,81 @@ final class Exchanges {
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);
     }
+  }
+
+  /**
+   * Answers a call as {@code decision} says, after its latency: an error, a hang without answer
+   * (the connection drops when the caller closes the exchange), a 503 page, a truncated body or
+   * the upstream's system error.
+   *
+   * @param truncatedBody the start of an answer whose connection was cut (not parseable JSON)
+   * @param systemError answers the upstream's own system-busy error
+   * @return whether a fault answered (or dropped) the call; {@code false} to answer it normally
+   */
+  boolean answerFault(HttpExchange exchange, FaultDecision decision, byte[] truncatedBody,
+      Router.Route systemError) throws IOException {
+    if (decision.kind() == FaultDecision.Kind.FAIL_NEXT) {
+      sendError(exchange, 200, decision.error());
+      return true;
+    }
+    if (!sleep(decision.latency())) {
+      return true; // Shutting down: the exchange is closed by the caller.
+    }
+    switch (decision.kind()) {
+      case TIMEOUT -> {
+        // Hang, then let the caller close the exchange without an answer: the connection drops.
+        sleep(decision.hang());
+        return true;
+      }
+      case SERVER_ERROR -> {
+        send(exchange, 503, "text/html; charset=utf-8", UNAVAILABLE_PAGE);
+        return true;
+      }
+      case MALFORMED -> {
+        send(exchange, 200, JSON_TYPE, truncatedBody);
+        return true;
+      }
+      case SYSTEM_ERROR -> {
+        systemError.handle(exchange);
+        return true;
+      }
+      default -> {
+        return false;
+      }
+    }
+  }
+
+  /** @return {@code false} if interrupted (the simulator is closing) */
+  private static boolean sleep(Duration d) {
+    if (d.isZero()) {
+      return true;
+    }
+    try {
+      TimeUnit.NANOSECONDS.sleep(d.toNanos());
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** @return the body as a JSON object, or {@code null} if absent, too large or not an object */
+  JsonNode parseObject(byte[] body) {
+    if (body == null || body.length == 0) {
+      return null;
+    }
+    try {
+      JsonNode node = mapper.readTree(body);
+      return node != null && node.isObject() ? node : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** @return the field's value as text, or {@code null} if absent, null or not a value */
+  static String text(JsonNode json, String field) {
+    JsonNode value = json.get(field);
+    return value == null || !value.isValueNode() || value.isNull() ? null : value.asText();
   }
 
   private static String decode(String s) {

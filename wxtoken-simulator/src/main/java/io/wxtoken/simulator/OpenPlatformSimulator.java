@@ -1,11 +1,9 @@
 package io.wxtoken.simulator;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
@@ -20,9 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -116,23 +111,20 @@ public final class OpenPlatformSimulator implements AutoCloseable {
     }
   }
 
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private final LoopbackServer server;
   private final Map<String, ComponentPlatform> platforms;
   private final Counters counters;
   private final Clock clock;
   private final Duration tokenLifetime;
   private final Duration overlap;
   private final HttpClient pusher;
-  private final URI baseUrl;
   private final AtomicInteger nonces = new AtomicInteger();
   private final LongAdder pushes = new LongAdder();
   private final LongAdder acknowledged = new LongAdder();
 
-  private OpenPlatformSimulator(HttpServer server, ExecutorService executor,
-      Map<String, ComponentPlatform> platforms, Counters counters, Builder settings) {
+  private OpenPlatformSimulator(LoopbackServer server, Map<String, ComponentPlatform> platforms,
+      Counters counters, Builder settings) {
     this.server = server;
-    this.executor = executor;
     this.platforms = platforms;
     this.counters = counters;
     this.clock = settings.clock;
@@ -143,8 +135,6 @@ public final class OpenPlatformSimulator implements AutoCloseable {
         .followRedirects(HttpClient.Redirect.NEVER)
         .version(HttpClient.Version.HTTP_1_1)
         .build();
-    InetSocketAddress bound = server.getAddress();
-    this.baseUrl = URI.create("http://" + bound.getAddress().getHostAddress() + ":" + bound.getPort());
   }
 
   /** @return a builder with WeChat's defaults and no platforms */
@@ -154,7 +144,7 @@ public final class OpenPlatformSimulator implements AutoCloseable {
 
   /** @return the base URL, e.g. {@code http://127.0.0.1:40123}, without a trailing slash */
   public URI baseUrl() {
-    return baseUrl;
+    return server.baseUrl();
   }
 
   /**
@@ -369,20 +359,12 @@ public final class OpenPlatformSimulator implements AutoCloseable {
   /** Stops the server at once and ends its threads. */
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
-    try {
-      if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-        LOG.warn("Open Platform simulator threads did not stop within 5 s");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    server.close();
   }
 
   @Override
   public String toString() {
-    return "OpenPlatformSimulator[" + baseUrl + "]";
+    return "OpenPlatformSimulator[" + server.baseUrl() + "]";
   }
 
   /**
@@ -432,33 +414,23 @@ public final class OpenPlatformSimulator implements AutoCloseable {
       if (overlap.isNegative() || tokenLifetime.compareTo(overlap) <= 0) {
         throw new IllegalArgumentException("need 0 <= overlap < tokenLifetime");
       }
-      // As in WeChatSimulator: without TCP_NODELAY small answers wait ~40 ms on Nagle.
-      if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-      }
-      HttpServer server;
-      try {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot bind the Open Platform simulator", e);
-      }
-      AtomicInteger next = new AtomicInteger(1);
-      ExecutorService executor = Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "open-sim-" + next.getAndIncrement());
-        thread.setDaemon(true);
-        return thread;
-      });
       Map<String, ComponentPlatform> platforms = new ConcurrentHashMap<>();
       Counters counters = new Counters();
-      server.setExecutor(executor);
-      server.createContext("/", new ComponentEndpoints(id -> id == null ? null : platforms.get(id),
-          new Exchanges(new ObjectMapper()), counters));
+      Exchanges http = new Exchanges(new ObjectMapper());
+      Router router = new Router(new ComponentEndpoints(
+          id -> id == null ? null : platforms.get(id), http, counters).routes(), http);
+      LoopbackServer server = LoopbackServer.start("Open Platform simulator", "open-sim-",
+          InetAddress.getLoopbackAddress().getHostAddress(), 0, 256, router);
       OpenPlatformSimulator simulator =
-          new OpenPlatformSimulator(server, executor, platforms, counters, this);
-      for (String[] p : initial) {
-        simulator.registerPlatform(p[0], p[1], p[2], p[3]);
+          new OpenPlatformSimulator(server, platforms, counters, this);
+      try {
+        for (String[] p : initial) {
+          simulator.registerPlatform(p[0], p[1], p[2], p[3]);
+        }
+      } catch (RuntimeException e) {
+        server.close();
+        throw e;
       }
-      server.start();
       LOG.info("Open Platform simulator listening on {} with {} platform(s)",
           simulator.baseUrl(), platforms.size());
       return simulator;

@@ -8,9 +8,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The single root handler: dispatches on the exact path (the JDK server's contexts match
- * prefixes, which would let {@code /cgi-bin/tokenX} through), answers 404 for anything else and
- * always closes the exchange. Thread-safe: immutable after construction.
+ * The single root handler of a simulator: dispatches on the exact path (the JDK server's contexts
+ * match prefixes, which would let {@code /cgi-bin/tokenX} through), answers 404 for anything else,
+ * 500 for a simulator bug, and always closes the exchange. Shared by the WeChat, WeCom and Open
+ * Platform simulators. Thread-safe: immutable after construction.
  */
 final class Router implements HttpHandler {
 
@@ -25,9 +26,18 @@ final class Router implements HttpHandler {
   private final Map<String, Route> routes;
   private final Exchanges http;
 
-  Router(ApiEndpoints api, ControlEndpoints control, Exchanges http) {
+  /**
+   * @param routes each exact path's code
+   * @param http the answers' writer
+   */
+  Router(Map<String, Route> routes, Exchanges http) {
+    this.routes = Map.copyOf(routes);
     this.http = http;
-    this.routes = Map.of(
+  }
+
+  /** The WeChat simulator's router: its API and control endpoints. */
+  static Router wechat(ApiEndpoints api, ControlEndpoints control, Exchanges http) {
+    return new Router(Map.of(
         ApiEndpoints.TOKEN_PATH, api::token,
         ApiEndpoints.STABLE_TOKEN_PATH, api::stableToken,
         ApiEndpoints.CALLBACK_IP_PATH, api::callbackIp,
@@ -35,7 +45,7 @@ final class Router implements HttpHandler {
         ControlEndpoints.STATS_PATH, control::stats,
         ControlEndpoints.APPS_PATH, control::apps,
         ControlEndpoints.FAULTS_PATH, control::faults,
-        ControlEndpoints.RESET_FAULTS_PATH, control::resetFaults);
+        ControlEndpoints.RESET_FAULTS_PATH, control::resetFaults), http);
   }
 
   @Override

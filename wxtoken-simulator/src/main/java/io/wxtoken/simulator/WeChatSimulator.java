@@ -1,24 +1,13 @@
 package io.wxtoken.simulator;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Inet6Address;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,26 +53,17 @@ public final class WeChatSimulator implements AutoCloseable {
     TICKET
   }
 
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private final LoopbackServer server;
   private final TokenService service;
   private final Faults faults;
   private final CallCounters counters;
-  private final URI baseUrl;
 
-  private WeChatSimulator(HttpServer server, ExecutorService executor, TokenService service,
-              Faults faults, CallCounters counters) {
+  private WeChatSimulator(LoopbackServer server, TokenService service, Faults faults,
+      CallCounters counters) {
     this.server = server;
-    this.executor = executor;
     this.service = service;
     this.faults = faults;
     this.counters = counters;
-    InetSocketAddress bound = server.getAddress();
-    InetAddress address = bound.getAddress();
-    String host = address instanceof Inet6Address
-        ? "[" + stripScope(address.getHostAddress()) + "]"
-        : address.getHostAddress();
-    this.baseUrl = URI.create("http://" + host + ":" + bound.getPort());
   }
 
   /** @return a builder with WeChat's defaults and no apps */
@@ -93,12 +73,12 @@ public final class WeChatSimulator implements AutoCloseable {
 
   /** @return the base URL, e.g. {@code http://127.0.0.1:40123}, without a trailing slash */
   public URI baseUrl() {
-    return baseUrl;
+    return server.baseUrl();
   }
 
   /** @return the bound port */
   public int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
   /**
@@ -209,25 +189,12 @@ public final class WeChatSimulator implements AutoCloseable {
   /** Stops the server at once and ends its threads, including requests hanging in a fault. */
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
-    try {
-      if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-        LOG.warn("WeChat simulator threads did not stop within 5 s");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    server.close();
   }
 
   @Override
   public String toString() {
-    return "WeChatSimulator[" + baseUrl + "]";
-  }
-
-  private static String stripScope(String ipv6) {
-    int percent = ipv6.indexOf('%');
-    return percent < 0 ? ipv6 : ipv6.substring(0, percent);
+    return "WeChatSimulator[" + server.baseUrl() + "]";
   }
 
   /**
@@ -270,15 +237,7 @@ public final class WeChatSimulator implements AutoCloseable {
      *     out tokens for known secrets and must never be reachable from elsewhere
      */
     public Builder host(String host) {
-      Objects.requireNonNull(host, "host");
-      try {
-        if (!InetAddress.getByName(host).isLoopbackAddress()) {
-          throw new IllegalArgumentException("the simulator binds to loopback only, not " + host);
-        }
-      } catch (UnknownHostException e) {
-        throw new IllegalArgumentException("unknown host " + host, e);
-      }
-      this.host = host;
+      this.host = LoopbackServer.requireLoopback(host);
       return this;
     }
 
@@ -287,10 +246,7 @@ public final class WeChatSimulator implements AutoCloseable {
      * @return this
      */
     public Builder port(int port) {
-      if (port < 0 || port > 65_535) {
-        throw new IllegalArgumentException("port out of range: " + port);
-      }
-      this.port = port;
+      this.port = LoopbackServer.requirePort(port);
       return this;
     }
 
@@ -405,37 +361,15 @@ public final class WeChatSimulator implements AutoCloseable {
       Faults faults = new Faults(seed);
       CallCounters counters = new CallCounters();
       Exchanges http = new Exchanges(new ObjectMapper());
-      Router router = new Router(new ApiEndpoints(service, faults, counters, http),
+      Router router = Router.wechat(new ApiEndpoints(service, faults, counters, http),
           new ControlEndpoints(service, faults, counters, http), http);
 
-      // Without TCP_NODELAY small answers wait on Nagle + delayed ACK (~40 ms each).
-      // The JDK reads this once, when the first server starts; respect an explicit setting.
-      if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-      }
-      HttpServer server;
-      try {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 1024);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot bind WeChat simulator to " + host + ":" + port, e);
-      }
-      ExecutorService executor = Executors.newCachedThreadPool(daemonThreads());
-      server.setExecutor(executor);
-      server.createContext("/", router);
-      server.start();
-      WeChatSimulator simulator = new WeChatSimulator(server, executor, service, faults, counters);
+      WeChatSimulator simulator = new WeChatSimulator(
+          LoopbackServer.start("WeChat simulator", "wechat-sim-", host, port, 1024, router),
+          service, faults, counters);
       LOG.info("WeChat simulator listening on {} with {} registered app(s)",
           simulator.baseUrl(), service.appCount());
       return simulator;
-    }
-
-    private static ThreadFactory daemonThreads() {
-      AtomicInteger next = new AtomicInteger(1);
-      return task -> {
-        Thread thread = new Thread(task, "wechat-sim-" + next.getAndIncrement());
-        thread.setDaemon(true);
-        return thread;
-      };
     }
   }
 }

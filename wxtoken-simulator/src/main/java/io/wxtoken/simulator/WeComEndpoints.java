@@ -2,32 +2,24 @@ package io.wxtoken.simulator;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The WeCom endpoints over HTTP, and the root handler that dispatches on the exact path: counting,
- * fault injection (for the token and ticket endpoints), parameters, then {@link WeComRules}. The
- * caller's address is the socket's, as WeCom sees it. Always closes the exchange.
+ * The WeCom endpoints over HTTP, served by a {@link Router} on their exact paths: counting, fault
+ * injection (for the token and ticket endpoints), parameters, then {@link WeComRules}. The
+ * caller's address is the socket's, as WeCom sees it.
  *
  * <p>Thread-safe: holds only thread-safe collaborators.
  */
-final class WeComEndpoints implements HttpHandler {
+final class WeComEndpoints {
 
   static final String GETTOKEN_PATH = "/cgi-bin/gettoken";
   static final String JSAPI_TICKET_PATH = "/cgi-bin/get_jsapi_ticket";
   static final String AGENT_TICKET_PATH = "/cgi-bin/ticket/get";
   static final String AGENT_GET_PATH = "/cgi-bin/agent/get";
 
-  private static final Logger LOG = LoggerFactory.getLogger(WeComEndpoints.class);
-  private static final byte[] UNAVAILABLE_PAGE = ("<html><head><title>503 Service Unavailable</title>"
-      + "</head><body><h1>503 Service Unavailable</h1></body></html>").getBytes(StandardCharsets.UTF_8);
   // The start of a token answer whose connection was cut: not parseable JSON.
   private static final byte[] TRUNCATED_BODY =
       "{\"errcode\":0,\"errmsg\":\"ok\",\"access_token\":\"Tz9mQ1vX".getBytes(StandardCharsets.UTF_8);
@@ -50,32 +42,9 @@ final class WeComEndpoints implements HttpHandler {
         AGENT_GET_PATH, this::agentGet);
   }
 
-  @Override
-  public void handle(HttpExchange exchange) {
-    String path = exchange.getRequestURI().getPath();
-    try {
-      Router.Route route = routes.get(path);
-      if (route == null) {
-        http.sendError(exchange, 404, WeChatError.NOT_FOUND);
-        return;
-      }
-      route.handle(exchange);
-    } catch (IOException e) {
-      LOG.debug("I/O error answering {}", path, e);
-    } catch (RuntimeException e) {
-      LOG.warn("WeCom simulator bug answering {}", path, e);
-      trySystemError(exchange);
-    } finally {
-      exchange.close();
-    }
-  }
-
-  private void trySystemError(HttpExchange exchange) {
-    try {
-      http.sendError(exchange, 500, WeChatError.SYSTEM_ERROR);
-    } catch (IOException | RuntimeException ignored) {
-      // Headers may already be sent; the exchange is closed by the caller either way.
-    }
+  /** Each WeCom path's code, for a {@link Router}. */
+  Map<String, Router.Route> routes() {
+    return routes;
   }
 
   private void gettoken(HttpExchange exchange) throws IOException {
@@ -146,48 +115,8 @@ final class WeComEndpoints implements HttpHandler {
 
   /** @return whether a fault answered (or dropped) the call */
   private boolean injectFault(HttpExchange exchange) throws IOException {
-    FaultDecision decision = faults.decide();
-    if (decision.kind() == FaultDecision.Kind.FAIL_NEXT) {
-      http.sendError(exchange, 200, decision.error());
-      return true;
-    }
-    if (!sleep(decision.latency())) {
-      return true;
-    }
-    switch (decision.kind()) {
-      case TIMEOUT -> {
-        sleep(decision.hang());
-        return true;
-      }
-      case SERVER_ERROR -> {
-        Exchanges.send(exchange, 503, "text/html; charset=utf-8", UNAVAILABLE_PAGE);
-        return true;
-      }
-      case MALFORMED -> {
-        Exchanges.send(exchange, 200, Exchanges.JSON_TYPE, TRUNCATED_BODY);
-        return true;
-      }
-      case SYSTEM_ERROR -> {
-        send(exchange, WeComReply.error(WeComError.SYSTEM_BUSY, "fault", Exchanges.callerIp(exchange)));
-        return true;
-      }
-      default -> {
-        return false;
-      }
-    }
-  }
-
-  /** @return {@code false} if interrupted (the simulator is closing) */
-  private static boolean sleep(Duration d) {
-    if (d.isZero()) {
-      return true;
-    }
-    try {
-      TimeUnit.NANOSECONDS.sleep(d.toNanos());
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return http.answerFault(exchange, faults.decide(), TRUNCATED_BODY,
+        faulted -> send(faulted,
+            WeComReply.error(WeComError.SYSTEM_BUSY, "fault", Exchanges.callerIp(faulted))));
   }
 }

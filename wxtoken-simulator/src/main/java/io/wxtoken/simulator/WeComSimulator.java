@@ -1,12 +1,8 @@
 package io.wxtoken.simulator;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -16,11 +12,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,26 +65,17 @@ public final class WeComSimulator implements AutoCloseable {
     AGENT_GET
   }
 
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private final LoopbackServer server;
   private final WeComRules rules;
   private final Faults faults;
   private final WeComCounters counters;
-  private final URI baseUrl;
 
-  private WeComSimulator(HttpServer server, ExecutorService executor, WeComRules rules,
-      Faults faults, WeComCounters counters) {
+  private WeComSimulator(LoopbackServer server, WeComRules rules, Faults faults,
+      WeComCounters counters) {
     this.server = server;
-    this.executor = executor;
     this.rules = rules;
     this.faults = faults;
     this.counters = counters;
-    InetSocketAddress bound = server.getAddress();
-    InetAddress address = bound.getAddress();
-    String host = address instanceof Inet6Address
-        ? "[" + stripScope(address.getHostAddress()) + "]"
-        : address.getHostAddress();
-    this.baseUrl = URI.create("http://" + host + ":" + bound.getPort());
   }
 
   /** @return a builder with WeCom's defaults and no corps */
@@ -103,12 +85,12 @@ public final class WeComSimulator implements AutoCloseable {
 
   /** @return the base URL, e.g. {@code http://127.0.0.1:40123}, without a trailing slash */
   public URI baseUrl() {
-    return baseUrl;
+    return server.baseUrl();
   }
 
   /** @return the bound port */
   public int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
   /**
@@ -236,25 +218,12 @@ public final class WeComSimulator implements AutoCloseable {
   /** Stops the server at once and ends its threads, including requests hanging in a fault. */
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
-    try {
-      if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
-        LOG.warn("WeCom simulator threads did not stop within 5 s");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    server.close();
   }
 
   @Override
   public String toString() {
-    return "WeComSimulator[" + baseUrl + "]";
-  }
-
-  private static String stripScope(String ipv6) {
-    int percent = ipv6.indexOf('%');
-    return percent < 0 ? ipv6 : ipv6.substring(0, percent);
+    return "WeComSimulator[" + server.baseUrl() + "]";
   }
 
   /** An IP literal as the socket reports it; never a DNS lookup. */
@@ -311,15 +280,7 @@ public final class WeComSimulator implements AutoCloseable {
      * @throws IllegalArgumentException if it is not a loopback address
      */
     public Builder host(String host) {
-      Objects.requireNonNull(host, "host");
-      try {
-        if (!InetAddress.getByName(host).isLoopbackAddress()) {
-          throw new IllegalArgumentException("the simulator binds to loopback only, not " + host);
-        }
-      } catch (UnknownHostException e) {
-        throw new IllegalArgumentException("unknown host " + host, e);
-      }
-      this.host = host;
+      this.host = LoopbackServer.requireLoopback(host);
       return this;
     }
 
@@ -328,10 +289,7 @@ public final class WeComSimulator implements AutoCloseable {
      * @return this
      */
     public Builder port(int port) {
-      if (port < 0 || port > 65_535) {
-        throw new IllegalArgumentException("port out of range: " + port);
-      }
-      this.port = port;
+      this.port = LoopbackServer.requirePort(port);
       return this;
     }
 
@@ -442,24 +400,12 @@ public final class WeComSimulator implements AutoCloseable {
       registrations.forEach(r -> rules.register(r.corpId(), r.agentId(), r.secret()));
       Faults faults = new Faults(seed);
       WeComCounters counters = new WeComCounters();
-      WeComEndpoints endpoints = new WeComEndpoints(rules, faults, counters,
-          new Exchanges(new ObjectMapper()));
+      Exchanges http = new Exchanges(new ObjectMapper());
+      Router router = new Router(new WeComEndpoints(rules, faults, counters, http).routes(), http);
 
-      // As for the WeChat simulator: without TCP_NODELAY small answers wait ~40 ms each.
-      if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-      }
-      HttpServer server;
-      try {
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), port), 1024);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot bind WeCom simulator to " + host + ":" + port, e);
-      }
-      ExecutorService executor = Executors.newCachedThreadPool(daemonThreads());
-      server.setExecutor(executor);
-      server.createContext("/", endpoints);
-      server.start();
-      WeComSimulator simulator = new WeComSimulator(server, executor, rules, faults, counters);
+      WeComSimulator simulator = new WeComSimulator(
+          LoopbackServer.start("WeCom simulator", "wecom-sim-", host, port, 1024, router),
+          rules, faults, counters);
       LOG.info("WeCom simulator listening on {} with {} corp(s)", simulator.baseUrl(),
           rules.corps().size());
       return simulator;
@@ -469,15 +415,6 @@ public final class WeComSimulator implements AutoCloseable {
     WeComSettings settings() {
       return new WeComSettings(tokenLifetime, ticketLifetime, corpMinuteLimit, corpHourLimit,
           ipMinuteLimit, ipHourLimit, failedTokenCallsPerHour, corpTicketsPerHour, appTicketsPerHour);
-    }
-
-    private static ThreadFactory daemonThreads() {
-      AtomicInteger next = new AtomicInteger(1);
-      return task -> {
-        Thread thread = new Thread(task, "wecom-sim-" + next.getAndIncrement());
-        thread.setDaemon(true);
-        return thread;
-      };
     }
 
     /** One secret to register at start; {@code agentId} null for a secret that is no app's. */
