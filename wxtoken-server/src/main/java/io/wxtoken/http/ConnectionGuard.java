@@ -47,7 +47,7 @@ final class ConnectionGuard implements Handler<HttpConnection> {
   private final Metrics metrics;
   private final LogLimiter log;
   private final AtomicInteger open = new AtomicInteger();
-  private final ConcurrentMap<String, AtomicInteger> byAddress = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Integer> byAddress = new ConcurrentHashMap<>();
 
   /**
    * @param perAddress whether to cap connections per address: not when every connection comes
@@ -74,15 +74,11 @@ final class ConnectionGuard implements Handler<HttpConnection> {
       refuse(connection, "the server's connection limit (" + maxConnections + ")");
       return;
     }
-    if (group != null) {
-      AtomicInteger count = byAddress.computeIfAbsent(group, g -> new AtomicInteger());
-      if (count.incrementAndGet() > maxPerAddress) {
-        release(group);
-        open.decrementAndGet();
-        refuse(connection, "the per-address connection limit (" + maxPerAddress + ") of "
-            + Responder.sanitize(group));
-        return;
-      }
+    if (group != null && !admit(group)) {
+      open.decrementAndGet();
+      refuse(connection, "the per-address connection limit (" + maxPerAddress + ") of "
+          + Responder.sanitize(group));
+      return;
     }
     connection.closeHandler(v -> {
       open.decrementAndGet();
@@ -100,8 +96,26 @@ final class ConnectionGuard implements Handler<HttpConnection> {
     return open.get();
   }
 
+  /**
+   * Counts a connection from {@code group} unless it is at its cap. Counting and removing a
+   * group's entry happen in the map's per-key compute, so a count that drops to zero and is
+   * removed can never swallow a concurrent increment.
+   */
+  private boolean admit(String group) {
+    boolean[] admitted = {false};
+    byAddress.compute(group, (g, count) -> {
+      int n = count == null ? 0 : count;
+      if (n >= maxPerAddress) {
+        return count;
+      }
+      admitted[0] = true;
+      return n + 1;
+    });
+    return admitted[0];
+  }
+
   private void release(String group) {
-    byAddress.computeIfPresent(group, (g, count) -> count.decrementAndGet() <= 0 ? null : count);
+    byAddress.computeIfPresent(group, (g, count) -> count <= 1 ? null : count - 1);
   }
 
   private void refuse(HttpConnection connection, String limit) {
