@@ -2,6 +2,7 @@ package io.wxtoken.access;
 
 import dev.failsafe.RateLimiter;
 import io.wxtoken.audit.AuditLog;
+import io.wxtoken.secret.ConstantTime;
 import io.wxtoken.token.SecretHasher;
 import io.wxtoken.token.Verifier;
 import java.security.SecureRandom;
@@ -63,14 +64,7 @@ public final class AccessControl {
       if (secret == known) {
         return known != null;
       }
-      if (known == null || known.length() != secret.length()) {
-        return false;
-      }
-      int diff = 0;
-      for (int i = 0; i < known.length(); i++) {
-        diff |= known.charAt(i) ^ secret.charAt(i);
-      }
-      if (diff != 0) {
+      if (known == null || !ConstantTime.equals(known, secret)) {
         return false;
       }
       verifiedSecret = secret; // the same instance next time: the compare is then one identity test

@@ -3,6 +3,7 @@ package io.wxtoken.token;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.wxtoken.secret.ConstantTime;
 import io.wxtoken.secret.SecretBox;
 import io.wxtoken.secret.SecretBoxException;
 import io.wxtoken.token.QuotaLedger.Purpose;
@@ -257,14 +258,7 @@ public final class TokenService {
       if (secret == known) {
         return known != null;
       }
-      if (known == null || known.length() != secret.length()) {
-        return false;
-      }
-      int diff = 0;
-      for (int i = 0; i < known.length(); i++) {
-        diff |= known.charAt(i) ^ secret.charAt(i);
-      }
-      if (diff != 0) {
+      if (known == null || !ConstantTime.equals(known, secret)) {
         return false;
       }
       verifiedSecret = secret;
