@@ -77,6 +77,9 @@ url="http://127.0.0.1:$port" sim="http://127.0.0.1:$sim_port"
 if wait_http "$url/ready" 120; then pass "compose cluster: answers through the load balancer"; else
   fail "compose cluster: answers through the load balancer" "not ready"; show_logs
 fi
+# The simulator's JVM starts behind HAProxy, which accepts connections before it listens: a token
+# asked for before then fails (WeChat unreachable) and the counts below would start from nothing.
+wait_http "$sim/sim/stats" 120 || { fail "compose cluster: the simulator starts" "not ready"; show_logs; }
 # Every instance must be up before counting (HAProxy sends each request to the next one).
 for i in 1 2 3; do
   for _ in $(seq 1 120); do
